@@ -1,0 +1,3 @@
+import Balancer
+import Discovery
+enum GatewayPlaceholder {}
