@@ -1,0 +1,58 @@
+"""A raw-bytes gRPC echo server for Portico's HTTP/2 client tests.
+
+Usage: grpc_echo_server.py [max_concurrent_streams]
+Listens on 127.0.0.1 on a free port and prints that port on one line. It dies with its parent (PR_SET_PDEATHSIG).
+
+Methods (service echo.Echo, messages are raw bytes):
+  Unary         returns the request.
+  ServerStream  returns the request three times.
+  Hang          returns the request once, then never ends (for killing the server mid-call).
+"""
+import ctypes
+import signal
+import sys
+import threading
+from concurrent import futures
+
+import grpc
+
+PR_SET_PDEATHSIG = 1
+try:
+    ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+except OSError:
+    pass
+
+
+def unary(request, context):
+    return request
+
+
+def server_stream(request, context):
+    for _ in range(3):
+        yield request
+
+
+def hang(request, context):
+    yield request
+    threading.Event().wait()
+
+
+def main():
+    options = []
+    if len(sys.argv) > 1:
+        options.append(("grpc.max_concurrent_streams", int(sys.argv[1])))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=options)
+    handlers = {
+        "Unary": grpc.unary_unary_rpc_method_handler(unary),
+        "ServerStream": grpc.unary_stream_rpc_method_handler(server_stream),
+        "Hang": grpc.unary_stream_rpc_method_handler(hang),
+    }
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("echo.Echo", handlers),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    print(port, flush=True)
+    server.wait_for_termination()
+
+
+if __name__ == "__main__":
+    main()
