@@ -16,7 +16,7 @@ struct HTTP2ClientConnectionTests {
     /// Starts the Python grpcio echo server; `maxConcurrentStreams` sets `grpc.max_concurrent_streams`.
     static func startPythonServer(maxConcurrentStreams: Int? = nil) async throws -> (HelperProcess, Int) {
         let arguments = [Self.pythonServer] + (maxConcurrentStreams.map { [String($0)] } ?? [])
-        let (helper, line) = try await HelperProcess.startPrintingReadyLine("/usr/bin/python3", arguments)
+        let (helper, line) = try await HelperProcess.startPrintingReadyLine("/usr/bin/env", ["python3"] + arguments)
         let port = try #require(Int(line), "the Python server printed \(line.debugDescription)")
         return (helper, port)
     }
@@ -103,7 +103,7 @@ struct HTTP2ClientConnectionTests {
                 var streams: [HTTP2ClientStream] = []
                 var refusal: String?
                 for _ in 0..<3 {
-                    do {
+                    do throws(HTTP2Error) {
                         streams.append(
                             try connection.startStream(
                                 headers: HTTP2Header.grpcRequest(path: "/echo.Echo/Hang"),
@@ -151,7 +151,8 @@ struct HTTP2ClientConnectionTests {
                 } catch {
                     firstData.fail(error)
                 }
-                return firstData.futureResult.map { connection.closeFuture }
+                let connectionClosed = connection.closeFuture
+                return firstData.futureResult.map { connectionClosed }
             }.nonisolated()
         }.get()
         server.kill()

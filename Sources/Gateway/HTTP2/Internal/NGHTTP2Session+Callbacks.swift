@@ -274,6 +274,9 @@ extension NGHTTP2Session {
         length: Int,
         flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
+        guard !stream.isClosed else {
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        }
         var written = 0
         while written < length, let first = stream.outbound.first {
             let count = min(length - written, first.readableBytes)
@@ -289,7 +292,7 @@ extension NGHTTP2Session {
         }
         stream.outboundBytes -= written
         guard stream.outbound.isEmpty else { return written }
-        if stream.endRequested && !stream.isClosed {
+        if stream.endRequested {
             flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
             if let trailers = stream.trailers, let session = self.session {
                 stream.trailers = nil

@@ -21,8 +21,8 @@ final class HelperProcess: Sendable {
         let directory = FileManager.default.temporaryDirectory
         let stdoutURL = directory.appendingPathComponent("portico-\(UUID().uuidString).out")
         let stderrURL = directory.appendingPathComponent("portico-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: stdoutURL)
             try? FileManager.default.removeItem(at: stderrURL)

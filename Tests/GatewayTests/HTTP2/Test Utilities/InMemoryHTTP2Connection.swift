@@ -40,8 +40,13 @@ final class InMemoryHTTP2Connection {
             delegate: self.connectionDelegate
         )
         try self.clientChannel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 2)).wait()
+        var connected: Result<HTTP2ClientConnection, any Error>?
+        future.assumeIsolated().whenComplete { connected = $0 }
         try self.exchange()
-        self.client = try future.wait()
+        guard let connected else {
+            throw HTTP2Error(code: .handshakeTimeout, message: "the in-memory handshake did not complete")
+        }
+        self.client = try connected.get()
     }
 
     /// Moves bytes both ways until both sides are quiet.
