@@ -37,7 +37,10 @@ struct HTTP2ServerConnectionHandlerTests {
         let server = try await HTTP2EchoServer.start(group: MultiThreadedEventLoopGroup.singleton)
         let output = try await HelperProcess.run(
             "/usr/bin/curl",
-            ["-s", "--http2-prior-knowledge", "--max-time", "10", "--data-binary", "portico", "http://127.0.0.1:\(server.port)/echo"]
+            [
+                "-s", "--http2-prior-knowledge", "--max-time", "10", "--data-binary", "portico",
+                "http://127.0.0.1:\(server.port)/echo",
+            ]
         )
         try await server.stop()
         #expect(output.status == 0, "\(output.standardError)")
@@ -53,7 +56,9 @@ struct HTTP2ServerConnectionHandlerTests {
         )
         try await server.stop()
         #expect(output.status == 0, "\(output.standardError)")
-        #expect(output.standardOutput.contains("400 total, 400 started, 400 done, 400 succeeded"), "\(output.standardOutput)")
+        #expect(
+            output.standardOutput.contains("400 total, 400 started, 400 done, 400 succeeded"),
+            "\(output.standardOutput)")
         #expect(server.statistics.closed == 400)
         #expect(server.statistics.failed == 0)
     }

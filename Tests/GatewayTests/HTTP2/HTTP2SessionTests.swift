@@ -78,7 +78,8 @@ struct HTTP2SessionTests {
 
     @Test("A slow reader stops the output until the channel is writable again")
     func slowReader() throws {
-        let connection = try InMemoryHTTP2Connection(serverConfiguration: HTTP2Configuration(initialWindowSize: 1 << 20))
+        let connection = try InMemoryHTTP2Connection(
+            serverConfiguration: HTTP2Configuration(initialWindowSize: 1 << 20))
         connection.serverDelegate.answers = false
         let (stream, recorder) = try connection.startStream(path: "/slow", endStream: true)
         try connection.exchange()
@@ -186,6 +187,7 @@ struct HTTP2SessionTests {
         #expect(error.code == .streamReset)
         #expect(error.errorCode == .refusedStream)
         #expect(error.requestNeverProcessed)
+        #expect(error.description.contains("REFUSED_STREAM"))
         #expect(connection.serverDelegate.closures.count == 1)
         #expect(connection.serverDelegate.closures.first?.error?.errorCode == .refusedStream)
     }
@@ -238,5 +240,26 @@ struct HTTP2SessionTests {
         let error = #expect(throws: HTTP2Error.self) { try connection.startStream() }
         #expect(error?.code == .streamUnavailable)
         #expect(error?.requestNeverProcessed == true)
+    }
+
+    @Test("Keepalive PINGs are acknowledged, and one left unanswered closes the connection")
+    func keepalive() throws {
+        let configuration = HTTP2Configuration(
+            keepaliveInterval: .milliseconds(100), keepaliveTimeout: .milliseconds(50))
+        let connection = try InMemoryHTTP2Connection(clientConfiguration: configuration)
+        let clientLoop = connection.clientChannel.embeddedEventLoop
+
+        clientLoop.advanceTime(by: .milliseconds(100))
+        try connection.exchange()
+        #expect(connection.clientFrames.filter { $0.kind == .ping && !$0.isAck }.count == 1)
+        #expect(connection.serverFrames.contains { $0.kind == .ping && $0.isAck })
+        clientLoop.advanceTime(by: .milliseconds(60))
+        #expect(connection.clientChannel.isActive)
+
+        // The next PING goes out at 200 ms and is never delivered; its timeout expires at 250 ms.
+        clientLoop.advanceTime(by: .milliseconds(100))
+        #expect(!connection.clientChannel.isActive)
+        #expect(connection.connectionDelegate.closeErrors.count == 1)
+        #expect(connection.connectionDelegate.closeErrors.first??.code == .keepaliveTimeout)
     }
 }

@@ -21,7 +21,8 @@ package final class HTTP2ClientConnection {
     private var isHandshakeComplete = false
     private var isCloseRequested = false
 
-    private init(eventLoop: any EventLoop, configuration: HTTP2Configuration,
+    private init(
+        eventLoop: any EventLoop, configuration: HTTP2Configuration,
         delegate: (any HTTP2ClientConnectionDelegate)?
     ) {
         self.eventLoop = eventLoop
@@ -348,11 +349,12 @@ extension HTTP2ClientConnection: NGHTTP2SessionOwner {
     func session(_ session: NGHTTP2Session, connectionClosedWith error: HTTP2Error?) {
         self.cancelTimers()
         self.failHandshake(
-            error ?? HTTP2Error(
-                code: .connectionClosed,
-                message: "the connection closed before the HTTP/2 handshake",
-                requestNeverProcessed: true
-            )
+            error
+                ?? HTTP2Error(
+                    code: .connectionClosed,
+                    message: "the connection closed before the HTTP/2 handshake",
+                    requestNeverProcessed: true
+                )
         )
         if self.isHandshakeComplete {
             self.delegate?.connectionClosed(self, error: error)

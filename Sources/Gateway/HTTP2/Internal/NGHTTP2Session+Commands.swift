@@ -38,7 +38,8 @@ extension NGHTTP2Session {
             return nghttp2_submit_request(session, nil, fields, count, &provider, streamPointer)
         }
         guard id > 0 else {
-            var error = HTTP2Error.library(.streamUnavailable, operation: "nghttp2_submit_request", libraryError: Int(id))
+            var error = HTTP2Error.library(
+                .streamUnavailable, operation: "nghttp2_submit_request", libraryError: Int(id))
             error.requestNeverProcessed = true
             throw error
         }

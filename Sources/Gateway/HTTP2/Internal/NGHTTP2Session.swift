@@ -159,7 +159,8 @@ final class NGHTTP2Session {
             self.currentInputBase = UnsafeRawPointer(bytes.baseAddress)
             self.nghttp2CallDepth += 1
             defer { self.nghttp2CallDepth -= 1 }
-            return nghttp2_session_mem_recv(session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+            return nghttp2_session_mem_recv(
+                session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
         }
         self.currentInput = nil
         self.currentInputBase = nil

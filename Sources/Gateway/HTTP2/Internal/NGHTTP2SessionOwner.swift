@@ -16,12 +16,14 @@ enum NGHTTP2HeaderBlockKind {
 /// written before it returns.
 protocol NGHTTP2SessionOwner: AnyObject {
     /// A header block arrived on a stream. For a new server stream, `stream.face` is still nil.
-    func session(_ session: NGHTTP2Session, receivedHeaders headers: [HTTP2Header], kind: NGHTTP2HeaderBlockKind,
+    func session(
+        _ session: NGHTTP2Session, receivedHeaders headers: [HTTP2Header], kind: NGHTTP2HeaderBlockKind,
         endStream: Bool, on stream: NGHTTP2StreamState)
     /// A header block larger than the configured limit arrived; its fields were dropped.
     func session(_ session: NGHTTP2Session, receivedOversizedHeadersOn stream: NGHTTP2StreamState)
     /// DATA payload arrived (possibly empty when it only carries END_STREAM).
-    func session(_ session: NGHTTP2Session, receivedData data: ByteBuffer, endStream: Bool,
+    func session(
+        _ session: NGHTTP2Session, receivedData data: ByteBuffer, endStream: Bool,
         on stream: NGHTTP2StreamState)
     /// A stream is over; `error` is nil after a normal end. Called once per stream in the session's table.
     func session(_ session: NGHTTP2Session, streamClosed stream: NGHTTP2StreamState, error: HTTP2Error?)

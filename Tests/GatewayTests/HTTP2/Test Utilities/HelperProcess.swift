@@ -54,7 +54,9 @@ final class HelperProcess: Sendable {
     }
 
     /// Starts a long-running helper that prints one line (e.g. its port) when ready, and returns it with that line.
-    static func startPrintingReadyLine(_ executable: String, _ arguments: [String]) async throws -> (HelperProcess, String) {
+    static func startPrintingReadyLine(_ executable: String, _ arguments: [String]) async throws -> (
+        HelperProcess, String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
