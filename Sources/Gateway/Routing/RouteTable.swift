@@ -113,7 +113,7 @@ package struct RouteTable<Target: Sendable>: Sendable {
     }
 
     private func match(method: String, bytes: UnsafeBufferPointer<UInt8>) -> RouteMatch<Target> {
-        guard bytes.first == UInt8(ascii: "/") else {
+        guard bytes.count > 0 && bytes[0] == UInt8(ascii: "/") else {
             return .invalidPath(reason: "the path must start with '/'")
         }
         if let problem = PercentDecoding.validate(bytes, in: 0..<bytes.count) {
@@ -123,11 +123,14 @@ package struct RouteTable<Target: Sendable>: Sendable {
         if !config.trailingSlashIsSignificant {
             while end > RequestPath.firstSegmentStart && bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
         }
-        var lastSegmentStart = end
-        while lastSegmentStart > RequestPath.firstSegmentStart && bytes[lastSegmentStart - 1] != UInt8(ascii: "/") {
-            lastSegmentStart -= 1
+        var colon = end
+        while colon > RequestPath.firstSegmentStart && bytes[colon - 1] != UInt8(ascii: "/")
+            && bytes[colon - 1] != UInt8(ascii: ":")
+        {
+            colon -= 1
         }
-        if let colon = bytes[lastSegmentStart..<end].lastIndex(of: UInt8(ascii: ":")),
+        colon -= 1
+        if bytes[colon] == UInt8(ascii: ":"),
             let verb = trie.verbIndex(bytes, (colon + 1)..<end),
             let result = lookUp(method: method, path: RequestPath(bytes: bytes, end: colon), verb: verb)
         {

@@ -71,7 +71,10 @@ struct RouteTrie: Sendable {
 
     /// The index of the verb `bytes[range]` decodes to, if some template declares it.
     func verbIndex(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
-        verbs.firstIndex { PercentDecoding.compareDecoded(bytes, range, with: $0) == 0 }
+        for index in verbs.indices where PercentDecoding.compareDecoded(bytes, range, with: verbs[index]) == 0 {
+            return index
+        }
+        return nil
     }
 
     /// Searches depth-first in precedence order (literal, then `*`, then `**` with the longest literal suffix
