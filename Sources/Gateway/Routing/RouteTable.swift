@@ -65,12 +65,15 @@ package struct RouteTable<Target: Sendable>: Sendable {
         config: Config = .defaults,
         describe: (Target) -> String = { String(describing: $0) }
     ) throws(RouteConflictError) {
-        var trie = RouteTrie()
+        var builder = RouteTrie.Builder()
         var conflicts: [RouteConflictError.Conflict] = []
         var accepted: [Route] = []
         for route in routes {
-            if let existing = trie.insert(route: accepted.count, httpMethod: route.httpMethod, template: route.template)
-            {
+            if let existing = builder.insert(
+                route: accepted.count,
+                httpMethod: route.httpMethod,
+                template: route.template
+            ) {
                 conflicts.append(
                     RouteConflictError.Conflict(
                         httpMethod: route.httpMethod,
@@ -89,7 +92,7 @@ package struct RouteTable<Target: Sendable>: Sendable {
         }
         self.registeredRoutes = accepted
         self.sortedRoutes = accepted.sorted(by: Self.precedes)
-        self.trie = trie
+        self.trie = builder.build()
         self.config = config
     }
 
@@ -119,6 +122,7 @@ package struct RouteTable<Target: Sendable>: Sendable {
         if let problem = PercentDecoding.validate(bytes, in: 0..<bytes.count) {
             return .invalidPath(reason: problem.reason)
         }
+        let methodIndex = trie.methodIndex(method)
         var end = bytes.count
         if !config.trailingSlashIsSignificant {
             while end > RequestPath.firstSegmentStart && bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
@@ -132,34 +136,38 @@ package struct RouteTable<Target: Sendable>: Sendable {
         colon -= 1
         if bytes[colon] == UInt8(ascii: ":"),
             let verb = trie.verbIndex(bytes, (colon + 1)..<end),
-            let result = lookUp(method: method, path: RequestPath(bytes: bytes, end: colon), verb: verb)
+            let result = lookUp(method: methodIndex, path: RequestPath(bytes: bytes, end: colon), verb: verb)
         {
             return result
         }
-        return lookUp(method: method, path: RequestPath(bytes: bytes, end: end), verb: nil) ?? .notFound
+        return lookUp(method: methodIndex, path: RequestPath(bytes: bytes, end: end), verb: RouteTrie.noVerb)
+            ?? .notFound
     }
 
-    /// The match for `method`, else 405 if other methods match, else `nil`.
-    private func lookUp(method: String, path: RequestPath, verb: Int?) -> RouteMatch<Target>? {
+    /// The match for `method` (an index into the trie's methods, `nil` if no route uses it), else 405 if other
+    /// methods match, else `nil`.
+    private func lookUp(method: Int?, path: RequestPath, verb: Int) -> RouteMatch<Target>? {
         var found: Int?
-        _ = trie.search(path, verb: verb) { terminal in
-            guard terminal.httpMethod == method else { return false }
-            found = terminal.route
-            return true
+        if let method {
+            _ = trie.search(path, verb: verb) { terminal in
+                guard terminal.method == method else { return false }
+                found = terminal.route
+                return true
+            }
         }
         if let found {
             let route = registeredRoutes[found]
             return .matched(route.target, variables: variables(of: route.template, in: path))
         }
-        var allowed: [String] = []
+        // The closure must not capture `self`: a specialised search would copy the whole table at every step.
+        var allowedIndices: [Int] = []
         _ = trie.search(path, verb: verb) { terminal in
-            allowed.append(terminal.httpMethod)
+            allowedIndices.append(terminal.method)
             return false
         }
-        guard !allowed.isEmpty else { return nil }
-        allowed.sort()
+        guard !allowedIndices.isEmpty else { return nil }
         var unique: [String] = []
-        for method in allowed where unique.last != method {
+        for method in allowedIndices.map({ trie.methods[$0] }).sorted() where unique.last != method {
             unique.append(method)
         }
         return .methodNotAllowed(allowed: unique)

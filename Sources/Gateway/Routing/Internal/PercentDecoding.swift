@@ -25,6 +25,13 @@ enum PercentDecoding {
     ///
     /// - Returns: the first problem, or `nil` when the bytes decode cleanly.
     static func validate(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Problem? {
+        // Bytes taken from a Swift string are UTF-8 already: only escapes can break that.
+        var hasEscape = false
+        for index in range where bytes[index] == UInt8(ascii: "%") {
+            hasEscape = true
+            break
+        }
+        guard hasEscape else { return nil }
         var validator = UTF8Validator()
         var index = range.lowerBound
         var sequenceStart = index
@@ -60,7 +67,11 @@ enum PercentDecoding {
     /// - Returns: a negative number, zero or a positive number as the decoded segment sorts before, equal to, or
     ///   after `literal`.
     @inline(__always)
-    static func compareDecoded(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, with literal: [UInt8]) -> Int {
+    static func compareDecoded(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ range: Range<Int>,
+        with literal: UnsafeBufferPointer<UInt8>
+    ) -> Int {
         var index = range.lowerBound
         var literalIndex = 0
         while index < range.upperBound {

@@ -33,16 +33,12 @@ struct RequestPath {
         return index
     }
 
-    /// Whether the last `literals.count` segments equal `literals`, compared after percent-decoding.
-    func lastSegmentsEqual(_ literals: [[UInt8]]) -> Bool {
-        var segmentEnd = end
-        for literal in literals.reversed() {
-            var start = segmentEnd
-            while start > Self.firstSegmentStart && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
-            guard PercentDecoding.compareDecoded(bytes, start..<segmentEnd, with: literal) == 0 else { return false }
-            segmentEnd = start - 1
-        }
-        return true
+    /// The start of the segment that ends at `end` (exclusive), found by scanning backwards.
+    @inline(__always)
+    func segmentStart(endingAt end: Int) -> Int {
+        var index = end
+        while index > Self.firstSegmentStart && bytes[index - 1] != UInt8(ascii: "/") { index -= 1 }
+        return index
     }
 
     /// The bytes covered by the segments `segments`, including the slashes between them.

@@ -5,84 +5,99 @@
 /// so a node is only ever compared with one request segment and a search visits each node at most once.
 /// A `**` must be followed by literals only, so the routes below a `**` are kept as tails (the literals that
 /// must end the path) instead of subtrees.
+///
+/// The trie is built by ``Builder`` and then stored flat: every array holds plain values, and ranges index into
+/// shared arrays (all literal bytes live in one buffer), so a lookup does no reference counting.
 struct RouteTrie: Sendable {
     /// A route ending at a node or tail, under one HTTP method and verb.
     struct Terminal: Sendable {
-        var httpMethod: String
-        /// An index into ``RouteTrie/verbs``, or `nil` for templates without a verb.
-        var verb: Int?
-        /// The route's index in the table's registration order.
+        /// An index into ``RouteTrie/methods``.
+        var method: Int
+        /// An index into the table's verbs, or ``RouteTrie/noVerb``.
+        var verb: Int
+        /// The route's index in the table.
         var route: Int
     }
 
-    private struct LiteralChild: Sendable {
-        var literal: [UInt8]
-        var node: Int
+    struct Node: Sendable {
+        /// Indices into `literalEdges`, sorted by literal bytes.
+        var literalEdges: Range<Int>
+        /// A node index, or ``RouteTrie/noNode``.
+        var singleWildcardChild: Int
+        /// Indices into `tails`, longest literal suffix first so the more specific tail wins.
+        var tails: Range<Int>
+        /// Indices into `terminals`.
+        var terminals: Range<Int>
     }
 
-    private struct MultiWildcardTail: Sendable {
-        /// The decoded literals that must end the path after the `**`.
-        var literals: [[UInt8]]
-        var terminals: [Terminal]
+    struct LiteralEdge: Sendable {
+        /// The decoded literal, as a range of `bytes`.
+        var literal: Range<Int>
+        var child: Int
     }
 
-    private struct Node: Sendable {
-        var literalChildren: [LiteralChild] = []
-        var singleWildcardChild: Int?
-        /// Longest literal suffix first, so the more specific tail wins.
-        var multiWildcardTails: [MultiWildcardTail] = []
-        var terminals: [Terminal] = []
+    struct Tail: Sendable {
+        /// Indices into `tailLiterals`: the literals that must end the path after the `**`.
+        var literals: Range<Int>
+        /// Indices into `terminals`.
+        var terminals: Range<Int>
     }
 
-    private var nodes: [Node] = [Node()]
-    /// Every verb some template declares, decoded.
-    private var verbs: [[UInt8]] = []
+    /// The verb value of routes and requests without a verb.
+    static let noVerb = -1
+    /// The value of a missing child.
+    static let noNode = -1
 
-    /// Adds a route.
-    ///
-    /// - Returns: the index of a route registered earlier with the same method and an equivalent template; the
-    ///   new route is then not added.
-    mutating func insert(route: Int, httpMethod: String, template: PathTemplate) -> Int? {
-        let verb = template.verb.map { internVerb(Array($0.utf8)) }
-        let terminal = Terminal(httpMethod: httpMethod, verb: verb, route: route)
-        var node = 0
-        for (index, segment) in template.segments.enumerated() {
-            switch segment {
-            case .literal(let literal):
-                node = literalChild(of: node, literal: Array(literal.utf8))
-            case .singleWildcard:
-                node = singleWildcardChild(of: node)
-            case .multiWildcard:
-                let literals = template.segments[(index + 1)...].map { segment -> [UInt8] in
-                    guard case .literal(let literal) = segment else {
-                        preconditionFailure("the parser allows only literals after '**'")
-                    }
-                    return Array(literal.utf8)
-                }
-                return addTail(literals, terminal: terminal, at: node)
-            }
-        }
-        if let existing = nodes[node].terminals.first(where: { $0.httpMethod == httpMethod && $0.verb == verb }) {
-            return existing.route
-        }
-        nodes[node].terminals.append(terminal)
-        return nil
-    }
+    /// Every HTTP method some route uses, in order of first use.
+    let methods: [String]
+    let nodes: [Node]
+    let literalEdges: [LiteralEdge]
+    let tails: [Tail]
+    /// Ranges of `bytes`.
+    let tailLiterals: [Range<Int>]
+    let terminals: [Terminal]
+    /// Every verb some template declares, decoded, as ranges of `bytes`.
+    let verbs: [Range<Int>]
+    /// The decoded bytes of all literals and verbs.
+    let bytes: [UInt8]
 
-    /// The index of the verb `bytes[range]` decodes to, if some template declares it.
-    func verbIndex(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
-        for index in verbs.indices where PercentDecoding.compareDecoded(bytes, range, with: verbs[index]) == 0 {
+    /// The index of `method` in ``methods``, or `nil` when no route uses it.
+    func methodIndex(_ method: String) -> Int? {
+        for index in methods.indices where methods[index] == method {
             return index
         }
         return nil
+    }
+
+    /// The index of the verb `path[range]` decodes to, if some template declares it.
+    func verbIndex(_ path: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        bytes.withUnsafeBufferPointer { bytes in
+            for index in verbs.indices
+            where PercentDecoding.compareDecoded(path, range, with: UnsafeBufferPointer(rebasing: bytes[verbs[index]]))
+                == 0
+            {
+                return index
+            }
+            return nil
+        }
     }
 
     /// Searches depth-first in precedence order (literal, then `*`, then `**` with the longest literal suffix
     /// first), calling `visit` with each route that matches `path` and `verb`, until `visit` returns `true`.
     ///
     /// - Returns: whether `visit` stopped the search.
-    func search(_ path: RequestPath, verb: Int?, visit: (Terminal) -> Bool) -> Bool {
-        search(node: 0, segment: 0, start: RequestPath.firstSegmentStart, path: path, verb: verb, visit: visit)
+    func search(_ path: RequestPath, verb: Int, visit: (Terminal) -> Bool) -> Bool {
+        bytes.withUnsafeBufferPointer { literals in
+            search(
+                node: 0,
+                segment: 0,
+                start: RequestPath.firstSegmentStart,
+                path: path,
+                verb: verb,
+                literals: literals,
+                visit: visit
+            )
+        }
     }
 
     private func search(
@@ -90,91 +105,93 @@ struct RouteTrie: Sendable {
         segment: Int,
         start: Int,
         path: RequestPath,
-        verb: Int?,
+        verb: Int,
+        literals: UnsafeBufferPointer<UInt8>,
         visit: (Terminal) -> Bool
     ) -> Bool {
         let node = nodes[index]
         if segment == path.segmentCount {
-            for terminal in node.terminals where terminal.verb == verb {
-                if visit(terminal) { return true }
+            for terminal in node.terminals where terminals[terminal].verb == verb {
+                if visit(terminals[terminal]) { return true }
             }
         } else {
             let end = path.segmentEnd(startingAt: start)
-            if let child = literalChild(of: node, matching: path.bytes, start..<end),
-                search(node: child, segment: segment + 1, start: end + 1, path: path, verb: verb, visit: visit)
+            if let child = literalChild(of: node, matching: path, start..<end, literals: literals),
+                search(
+                    node: child,
+                    segment: segment + 1,
+                    start: end + 1,
+                    path: path,
+                    verb: verb,
+                    literals: literals,
+                    visit: visit
+                )
             {
                 return true
             }
-            if end > start, let child = node.singleWildcardChild,
-                search(node: child, segment: segment + 1, start: end + 1, path: path, verb: verb, visit: visit)
+            if end > start, node.singleWildcardChild != Self.noNode,
+                search(
+                    node: node.singleWildcardChild,
+                    segment: segment + 1,
+                    start: end + 1,
+                    path: path,
+                    verb: verb,
+                    literals: literals,
+                    visit: visit
+                )
             {
                 return true
             }
         }
         let remaining = path.segmentCount - segment
-        for tail in node.multiWildcardTails where tail.literals.count <= remaining {
-            guard path.lastSegmentsEqual(tail.literals) else { continue }
-            for terminal in tail.terminals where terminal.verb == verb {
-                if visit(terminal) { return true }
+        for tailIndex in node.tails {
+            let tail = tails[tailIndex]
+            guard tail.literals.count <= remaining, lastSegments(of: path, equal: tail.literals, literals: literals)
+            else { continue }
+            for terminal in tail.terminals where terminals[terminal].verb == verb {
+                if visit(terminals[terminal]) { return true }
             }
         }
         return false
     }
 
-    private func literalChild(of node: Node, matching bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
-        var low = 0
-        var high = node.literalChildren.count
+    private func literalChild(
+        of node: Node,
+        matching path: RequestPath,
+        _ range: Range<Int>,
+        literals: UnsafeBufferPointer<UInt8>
+    ) -> Int? {
+        var low = node.literalEdges.lowerBound
+        var high = node.literalEdges.upperBound
         while low < high {
             let middle = (low + high) / 2
-            let order = PercentDecoding.compareDecoded(bytes, range, with: node.literalChildren[middle].literal)
-            if order == 0 { return node.literalChildren[middle].node }
+            let edge = literalEdges[middle]
+            let order = PercentDecoding.compareDecoded(
+                path.bytes,
+                range,
+                with: UnsafeBufferPointer(rebasing: literals[edge.literal])
+            )
+            if order == 0 { return edge.child }
             if order < 0 { high = middle } else { low = middle + 1 }
         }
         return nil
     }
 
-    private mutating func literalChild(of node: Int, literal: [UInt8]) -> Int {
-        let children = nodes[node].literalChildren
-        var low = 0
-        var high = children.count
-        while low < high {
-            let middle = (low + high) / 2
-            if children[middle].literal == literal { return children[middle].node }
-            if literal.lexicographicallyPrecedes(children[middle].literal) { high = middle } else { low = middle + 1 }
-        }
-        nodes.append(Node())
-        nodes[node].literalChildren.insert(LiteralChild(literal: literal, node: nodes.count - 1), at: low)
-        return nodes.count - 1
-    }
-
-    private mutating func singleWildcardChild(of node: Int) -> Int {
-        if let child = nodes[node].singleWildcardChild { return child }
-        nodes.append(Node())
-        nodes[node].singleWildcardChild = nodes.count - 1
-        return nodes.count - 1
-    }
-
-    private mutating func addTail(_ literals: [[UInt8]], terminal: Terminal, at node: Int) -> Int? {
-        if let tailIndex = nodes[node].multiWildcardTails.firstIndex(where: { $0.literals == literals }) {
-            let tail = nodes[node].multiWildcardTails[tailIndex]
-            if let existing = tail.terminals.first(where: {
-                $0.httpMethod == terminal.httpMethod && $0.verb == terminal.verb
-            }) {
-                return existing.route
+    /// Whether the last segments of `path` equal the tail literals `tailLiteralIndices`.
+    private func lastSegments(
+        of path: RequestPath,
+        equal tailLiteralIndices: Range<Int>,
+        literals: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        var segmentEnd = path.end
+        for index in tailLiteralIndices.reversed() {
+            let start = path.segmentStart(endingAt: segmentEnd)
+            let literal = UnsafeBufferPointer(rebasing: literals[tailLiterals[index]])
+            guard PercentDecoding.compareDecoded(path.bytes, start..<segmentEnd, with: literal) == 0 else {
+                return false
             }
-            nodes[node].multiWildcardTails[tailIndex].terminals.append(terminal)
-            return nil
+            segmentEnd = start - 1
         }
-        let tails = nodes[node].multiWildcardTails
-        let position = tails.firstIndex { $0.literals.count < literals.count } ?? tails.count
-        nodes[node].multiWildcardTails.insert(
-            MultiWildcardTail(literals: literals, terminals: [terminal]), at: position)
-        return nil
-    }
-
-    private mutating func internVerb(_ verb: [UInt8]) -> Int {
-        if let index = verbs.firstIndex(of: verb) { return index }
-        verbs.append(verb)
-        return verbs.count - 1
+        return true
     }
 }
