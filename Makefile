@@ -1,0 +1,39 @@
+# Portico's entry points. `make demo` and `make test` work on a fresh Debian machine with Swift:
+# each first installs what the machine lacks.
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := protobuf-compiler libnghttp2-dev libcurl4-openssl-dev nghttp2-client curl pkg-config python3-pip
+PIP_PACKAGES := grpcio==1.* protobuf googleapis-common-protos
+
+.PHONY: deps demo test routes bench clean
+
+## Installs the system and Python packages the build and the tests need (skipped when present).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@python3 -c 'import grpc, google.protobuf, google.api' 2>/dev/null || \
+		python3 -m pip install -q $(PIP_PACKAGES) 2>/dev/null || \
+		python3 -m pip install -q --break-system-packages $(PIP_PACKAGES)
+
+## Runs the gateway with built-in demo backends on 127.0.0.1:8080 and prints curl commands to try.
+demo: deps
+	swift build --product portico
+	.build/debug/portico demo
+
+## Runs every test.
+test: deps
+	swift test
+
+## Prints the route table of a config: make routes CONFIG=path/to/portico.yaml
+routes: deps
+	swift run portico routes --config $(CONFIG)
+
+## The first speed check (release build, h2load against the gateway and a demo backend).
+bench: deps
+	bench/quick.sh
+
+clean:
+	rm -rf .build
