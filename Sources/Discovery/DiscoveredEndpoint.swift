@@ -4,7 +4,8 @@ public struct DiscoveredEndpoint: Hashable, Sendable, CustomStringConvertible {
     public enum Condition: Hashable, Sendable {
         /// Ready: gets requests.
         case ready
-        /// Still serving but shutting down: gets requests only when no endpoint is ready.
+        /// Still serving but shutting down: gets requests only when no endpoint is ready; requests already
+        /// running on it finish.
         case terminating
     }
 
@@ -16,14 +17,34 @@ public struct DiscoveredEndpoint: Hashable, Sendable, CustomStringConvertible {
     public var condition: Condition
     /// The pod's name, when it is a pod.
     public var podName: String?
+    /// The node the pod runs on, when known.
+    public var node: String?
+    /// The zone the pod runs in, when known.
+    public var zone: String?
 
     /// Creates an endpoint.
-    public init(host: String, port: Int, condition: Condition = .ready, podName: String? = nil) {
+    public init(
+        host: String, port: Int, condition: Condition = .ready, podName: String? = nil, node: String? = nil,
+        zone: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.condition = condition
         self.podName = podName
+        self.node = node
+        self.zone = zone
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Host and port: what makes two endpoints the same.
+    package var address: Address { Address(host: host, port: port) }
+
+    /// Host and port.
+    package struct Address: Hashable, Sendable {
+        /// An IP address or host name.
+        package var host: String
+        /// The TCP port.
+        package var port: Int
+    }
 }

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Where the API server is and how to prove who the gateway is: a CA to verify the server, and a bearer
+/// token and/or a client certificate.
+package struct ClusterCredentials: Sendable {
+    /// PEM bytes held in memory or a file reread as it rotates.
+    package enum Material: Sendable {
+        case bytes([UInt8])
+        case file(RefreshingFile)
+
+        func contents(reload: Bool = false) throws(KubernetesError) -> [UInt8] {
+            switch self {
+            case .bytes(let bytes): bytes
+            case .file(let file): try file.contents(reload: reload)
+            }
+        }
+
+        func invalidate() {
+            if case .file(let file) = self { file.invalidate() }
+        }
+    }
+
+    /// `https://host:port`, without a trailing slash.
+    package var server: String
+    /// The namespace of services that name none.
+    package var namespace: String
+    /// The CA bundle the server's certificate must chain to.
+    package var certificateAuthority: Material
+    /// The bearer token, if the client authenticates with one.
+    package var token: Material?
+    /// The client certificate and key, if the client authenticates with one.
+    package var clientCertificate: (certificate: Material, key: Material)?
+
+    /// The TLS material for a new request.
+    package func tlsIdentity() throws(KubernetesError) -> TLSIdentity {
+        TLSIdentity(
+            caPEM: try certificateAuthority.contents(),
+            clientCertificatePEM: try clientCertificate?.certificate.contents(),
+            clientKeyPEM: try clientCertificate?.key.contents())
+    }
+
+    /// The `Authorization` header line for a new request, if the client uses a token.
+    package func authorizationHeader() throws(KubernetesError) -> String? {
+        guard let token else { return nil }
+        let text = String(decoding: try token.contents(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return "Authorization: Bearer \(text)"
+    }
+
+    /// After a 401: the next request reads the token and CA files again.
+    package func invalidate() {
+        token?.invalidate()
+        certificateAuthority.invalidate()
+    }
+
+    /// Loads credentials as the config says: from its kubeconfig, or else from the pod's service account.
+    package static func load(_ config: KubernetesConfig) throws(KubernetesError) -> ClusterCredentials {
+        var credentials: ClusterCredentials
+        if let path = config.kubeconfig {
+            credentials = try Kubeconfig.load(path: path, context: config.context, refresh: config.tokenRefreshInterval)
+        } else {
+            credentials = try inCluster(config.inCluster, refresh: config.tokenRefreshInterval)
+        }
+        if let namespace = config.namespace { credentials.namespace = namespace }
+        return credentials
+    }
+
+    /// The pod's service account: `KUBERNETES_SERVICE_HOST`/`PORT`, the token, `ca.crt` and `namespace`.
+    package static func inCluster(
+        _ paths: KubernetesConfig.InCluster, refresh: Duration
+    ) throws(KubernetesError) -> ClusterCredentials {
+        let environment = paths.environment ?? ProcessInfo.processInfo.environment
+        guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
+            let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty
+        else {
+            throw KubernetesError(
+                code: .invalidCredentials,
+                message: "no kubeconfig given and not in a cluster (KUBERNETES_SERVICE_HOST/PORT unset)")
+        }
+        let token = RefreshingFile(path: paths.tokenFile, interval: refresh)
+        let ca = RefreshingFile(path: paths.caFile, interval: refresh)
+        _ = try token.contents()
+        _ = try ca.contents()
+        let namespace = (try? String(contentsOfFile: paths.namespaceFile, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return ClusterCredentials(
+            server: host.contains(":") ? "https://[\(host)]:\(port)" : "https://\(host):\(port)",
+            namespace: namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
+            certificateAuthority: .file(ca), token: .file(token))
+    }
+}

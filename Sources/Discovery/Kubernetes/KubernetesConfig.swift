@@ -1,0 +1,57 @@
+/// How Portico reaches the Kubernetes API and how its watches behave.
+public struct KubernetesConfig: Sendable {
+    /// A kubeconfig file; nil means in-cluster credentials (service-account token, `ca.crt`, namespace).
+    /// Default: nil.
+    public var kubeconfig: String?
+    /// The kubeconfig context to use. Default: nil, the kubeconfig's `current-context`.
+    public var context: String?
+    /// The namespace of services that name none. Default: nil, the pod's own namespace in-cluster, else the
+    /// context's namespace, else `default`.
+    public var namespace: String?
+    /// How long the server keeps one watch open before the client re-watches from the last resource
+    /// version; each watch asks for a random duration between this and twice this, as client-go does.
+    /// Default: 5 minutes.
+    public var watchTimeout: Duration
+    /// The delays between reconnects after a failure. Default: `Backoff.defaults` (0.8 s to 30 s).
+    public var backoff: Backoff
+    /// Watch core/v1 Endpoints instead of discovery.k8s.io/v1 EndpointSlices, for clusters without
+    /// EndpointSlices. Endpoints carry no terminating state and stop at 1000 addresses. Default: false.
+    public var legacyEndpoints: Bool
+    /// How often a token file is read again so rotated tokens keep working (a 401 also forces a reread).
+    /// Default: 60 seconds.
+    public var tokenRefreshInterval: Duration
+    /// Longest wait for TCP and TLS to the API server. Default: 10 seconds.
+    public var connectTimeout: Duration
+    /// Longest time a list request may take. Default: 60 seconds.
+    public var listTimeout: Duration
+    /// Where in-cluster credentials come from. Default: `InCluster.defaults`.
+    public var inCluster: InCluster
+
+    /// Creates a config; every parameter has the documented default.
+    public init(
+        kubeconfig: String? = nil,
+        context: String? = nil,
+        namespace: String? = nil,
+        watchTimeout: Duration = .seconds(300),
+        backoff: Backoff = .defaults,
+        legacyEndpoints: Bool = false,
+        tokenRefreshInterval: Duration = .seconds(60),
+        connectTimeout: Duration = .seconds(10),
+        listTimeout: Duration = .seconds(60),
+        inCluster: InCluster = .defaults
+    ) {
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self.namespace = namespace
+        self.watchTimeout = watchTimeout
+        self.backoff = backoff
+        self.legacyEndpoints = legacyEndpoints
+        self.tokenRefreshInterval = tokenRefreshInterval
+        self.connectTimeout = connectTimeout
+        self.listTimeout = listTimeout
+        self.inCluster = inCluster
+    }
+
+    /// Every setting at its default: in-cluster credentials.
+    public static var defaults: KubernetesConfig { KubernetesConfig() }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+
+/// Lists one collection, then watches it from the list's resource version for as long as the task runs.
+///
+/// - A watch that ends (the server's timeout, a dropped connection) is resumed from the last resource
+///   version seen, bookmarks included: no relist.
+/// - 410 Gone, as an HTTP status or as an ERROR event, relists, and the list replaces the state.
+/// - Failures back off exponentially with jitter; nothing is cleared while the server is unreachable.
+/// - A malformed event is logged and skipped; the watch goes on.
+package struct ResourceWatch<Object: KubernetesObject>: Sendable {
+    /// The collection's path, e.g. `/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices`.
+    package var path: String
+    /// The selector narrowing the collection, e.g. `("labelSelector", "kubernetes.io/service-name=x")`.
+    package var selector: (String, String)
+    package var client: KubernetesClient
+    package var config: KubernetesConfig
+    package var logger: Logger
+
+    /// Creates a watch loop.
+    package init(
+        path: String, selector: (String, String), client: KubernetesClient, config: KubernetesConfig,
+        logger: Logger
+    ) {
+        self.path = path
+        self.selector = selector
+        self.client = client
+        self.config = config
+        self.logger = logger
+    }
+
+    private enum Outcome {
+        /// The watch ended normally (or broke after being healthy); resume from this version.
+        case ended(resourceVersion: String, healthy: Bool, error: KubernetesError?)
+        /// The version expired: list again.
+        case gone
+        /// The task was cancelled.
+        case cancelled
+    }
+
+    /// Runs until the task is cancelled, handing every change to `apply` (on the task's executor, one at a
+    /// time, in the order of the stream).
+    package func run(_ apply: @Sendable (WatchAction<Object>) -> Void) async {
+        var generator = SystemRandomNumberGenerator()
+        var backoff = BackoffState(config.backoff)
+        var resourceVersion: String?
+        while !Task.isCancelled {
+            guard let version = resourceVersion else {
+                do {
+                    let list = try await client.list(Object.self, path: path, query: [selector])
+                    apply(.replace(list.items))
+                    resourceVersion = list.metadata.resourceVersion ?? ""
+                    backoff.reset()
+                    logger.debug("listed", metadata: ["path": "\(path)", "items": "\(list.items.count)"])
+                } catch {
+                    logger.warning("list failed", metadata: ["path": "\(path)", "error": "\(error)"])
+                    await pause(backoff.next(using: &generator))
+                }
+                continue
+            }
+            switch await watch(from: version, apply, using: &generator) {
+            case .cancelled:
+                return
+            case .gone:
+                logger.info("resource version expired, listing again", metadata: ["path": "\(path)"])
+                resourceVersion = nil
+            case .ended(let last, let healthy, let error):
+                resourceVersion = last
+                if healthy { backoff.reset() }
+                if let error {
+                    logger.warning("watch failed", metadata: ["path": "\(path)", "error": "\(error)"])
+                }
+                if error != nil || !healthy { await pause(backoff.next(using: &generator)) }
+            }
+        }
+    }
+
+    private func pause(_ delay: Duration) async {
+        try? await Task.sleep(for: delay)
+    }
+
+    private func watch(
+        from version: String, _ apply: @Sendable (WatchAction<Object>) -> Void,
+        using generator: inout some RandomNumberGenerator
+    ) async -> Outcome {
+        let timeoutSeconds = Int.random(
+            in: config.watchTimeout.wholeSeconds...max(1, 2 * config.watchTimeout.wholeSeconds), using: &generator)
+        let query = [
+            selector, ("watch", "1"), ("resourceVersion", version), ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", String(timeoutSeconds)),
+        ]
+        let started = ContinuousClock.now
+        var last = version
+        var events = 0
+        var healthy: Bool { events > 0 || ContinuousClock.now - started > .seconds(1) }
+        let stream: AsyncThrowingStream<HTTPResponsePart, any Error>
+        do {
+            stream = try client.watch(path: path, query: query, timeout: .seconds(timeoutSeconds + 30))
+        } catch {
+            return .ended(resourceVersion: last, healthy: false, error: error)
+        }
+        let decoder = JSONDecoder()
+        var framer = JSONLineFramer()
+        var status = 0
+        var errorBody: [UInt8] = []
+        do {
+            for try await part in stream {
+                switch part {
+                case .head(let code):
+                    status = code
+                case .body(let bytes) where status != 200:
+                    errorBody += bytes
+                case .body(let bytes):
+                    framer.append(bytes)
+                    while let line = framer.next() {
+                        let event: WatchEvent<Object>
+                        do {
+                            event = try decoder.decode(WatchEvent<Object>.self, from: Data(line))
+                        } catch {
+                            logger.warning(
+                                "malformed watch event ignored",
+                                metadata: ["path": "\(path)", "error": "\(error)", "event": "\(Self.excerpt(line))"])
+                            continue
+                        }
+                        events += 1
+                        switch event {
+                        case .added(let object), .modified(let object):
+                            apply(.upsert(object))
+                            last = object.metadata.resourceVersion ?? last
+                        case .deleted(let object):
+                            apply(.delete(object))
+                            last = object.metadata.resourceVersion ?? last
+                        case .bookmark(let resourceVersion):
+                            last = resourceVersion ?? last
+                        case .error(let status) where status.code == 410:
+                            return .gone
+                        case .error(let status):
+                            let error = KubernetesError(
+                                code: .httpStatus, message: "\(path): \(status.message ?? "watch error")",
+                                httpStatus: status.code)
+                            return .ended(resourceVersion: last, healthy: healthy, error: error)
+                        }
+                    }
+                }
+            }
+        } catch let error as CurlError {
+            let failure = KubernetesError(code: .transport, message: "watch \(path): \(error.message)", curlCode: error.code)
+            return .ended(resourceVersion: last, healthy: healthy, error: failure)
+        } catch {
+            return .cancelled
+        }
+        if Task.isCancelled { return .cancelled }
+        do {
+            try client.check(status: status, body: errorBody, path: path)
+        } catch where error.code == .gone {
+            return .gone
+        } catch {
+            return .ended(resourceVersion: last, healthy: false, error: error)
+        }
+        return .ended(resourceVersion: last, healthy: healthy, error: nil)
+    }
+
+    private static func excerpt(_ line: ArraySlice<UInt8>) -> String {
+        String(decoding: line.prefix(200), as: UTF8.self)
+    }
+}
+
+extension Duration {
+    /// Whole seconds, at least 1.
+    var wholeSeconds: Int { max(1, Int(components.seconds)) }
+}
