@@ -18,14 +18,16 @@ struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
         request: StreamingServerRequest<EchoRequest>,
         context: ServerContext
     ) async throws -> StreamingServerResponse<EchoResponse> {
+        let deadline = Self.deadline(request.metadata)
         let single = try await ServerRequest(stream: request)
-        return try await self.reply(to: single.message, metadata: single.metadata, sequence: 0)
+        return try await self.reply(to: single.message, metadata: single.metadata, sequence: 0, deadline: deadline)
     }
 
     func expand(
         request: StreamingServerRequest<ExpandRequest>,
         context: ServerContext
     ) async throws -> StreamingServerResponse<EchoResponse> {
+        let deadline = Self.deadline(request.metadata)
         let single = try await ServerRequest(stream: request)
         let expand = single.message
         let failure: RPCError?
@@ -44,7 +46,7 @@ struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
         let received = Self.received(single.metadata)
         return StreamingServerResponse(metadata: self.servedBy) { writer in
             for sequence in 0..<count {
-                try await Self.sleep(milliseconds: expand.intervalMs)
+                try await Self.wait(milliseconds: expand.intervalMs, deadline: deadline)
                 var response = EchoResponse()
                 response.message = expand.message
                 response.servedBy = self.name
@@ -63,6 +65,7 @@ struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
         request: StreamingServerRequest<EchoRequest>,
         context: ServerContext
     ) async throws -> StreamingServerResponse<EchoResponse> {
+        let deadline = Self.deadline(request.metadata)
         var combined: EchoRequest?
         var messages: [String] = []
         for try await message in request.messages {
@@ -73,14 +76,21 @@ struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
             return self.failure(RPCError(code: .invalidArgument, message: "Collect needs at least one request"))
         }
         combined.message = messages.joined(separator: " ")
-        return try await self.reply(to: combined, metadata: request.metadata, sequence: Int32(messages.count))
+        return try await self.reply(
+            to: combined,
+            metadata: request.metadata,
+            sequence: Int32(messages.count),
+            deadline: deadline
+        )
     }
 
-    /// Waits `delay_ms`, then replies once or fails as `request` asks.
+    /// Waits `delay_ms`, then replies once or fails as `request` asks; `deadline` comes from the call's
+    /// `grpc-timeout`.
     private func reply(
         to request: EchoRequest,
         metadata: Metadata,
-        sequence: Int32
+        sequence: Int32,
+        deadline: ContinuousClock.Instant?
     ) async throws -> StreamingServerResponse<EchoResponse> {
         let headers: Metadata
         let trailers: Metadata
@@ -95,8 +105,7 @@ struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
         } catch {
             return self.failure(error)
         }
-        // Cancellation (the deadline passed, or the client went away) ends the wait and the call.
-        try await Self.sleep(milliseconds: request.delayMs)
+        try await Self.wait(milliseconds: request.delayMs, deadline: deadline)
 
         if let failure, headers.isEmpty {
             return self.failure(failure)
@@ -118,10 +127,27 @@ struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
         }
     }
 
-    private static func sleep(milliseconds: Int32) async throws {
-        if milliseconds > 0 {
-            try await Task.sleep(for: .milliseconds(milliseconds))
+    /// When the call's `grpc-timeout` runs out, if it has one.
+    private static func deadline(_ metadata: Metadata) -> ContinuousClock.Instant? {
+        for value in metadata[stringValues: "grpc-timeout"] {
+            return GRPCTimeout.parse(value).map { .now + $0 }
         }
+        return nil
+    }
+
+    /// Waits, or fails with DEADLINE_EXCEEDED if the deadline comes first, as other gRPC servers do.
+    ///
+    /// A graceful shutdown lets the wait finish; a client that resets the stream does not end it early either.
+    private static func wait(milliseconds: Int32, deadline: ContinuousClock.Instant?) async throws {
+        guard milliseconds > 0 else {
+            return
+        }
+        let end = ContinuousClock.now + .milliseconds(milliseconds)
+        if let deadline, deadline < end {
+            try await Task.sleep(until: deadline, clock: .continuous)
+            throw RPCError(code: .deadlineExceeded, message: "the deadline passed while the server waited")
+        }
+        try await Task.sleep(until: end, clock: .continuous)
     }
 
     private var servedBy: Metadata {

@@ -52,11 +52,12 @@ public nonisolated struct Portico_Demo_Echo_V1_EchoRequest: Sendable {
 
   public var message: String = String()
 
-  /// How long the server waits before replying, in milliseconds; the wait ends early if the call's deadline
-  /// passes or it is cancelled.
+  /// How long the server waits before replying, in milliseconds. If the call's deadline (its grpc-timeout)
+  /// passes first, the server fails the call with DEADLINE_EXCEEDED then.
   public var delayMs: Int32 = 0
 
-  /// If non-zero, the server fails the call with this gRPC status code and the message "requested failure".
+  /// If non-zero, the server fails the call with this gRPC status code and the message "requested failure":
+  /// after sending `response_headers` if there are any, else as a trailers-only response.
   public var failCode: Int32 = 0
 
   /// Sent back as initial metadata (response headers).

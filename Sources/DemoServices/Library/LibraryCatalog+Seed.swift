@@ -45,7 +45,8 @@ extension LibraryCatalog {
                 "fiction", "the-hobbit",
                 Self.book(
                     "The Hobbit", authors: ["J. R. R. Tolkien"], pages: 310, genre: .fantasy, rating: 4.7,
-                    publisher: ("George Allen & Unwin", "GB", 1871), labels: ["series": "middle-earth", "language": "en"]
+                    publisher: ("George Allen & Unwin", "GB", 1871),
+                    labels: ["series": "middle-earth", "language": "en"]
                 )
             ),
             (

@@ -235,7 +235,8 @@ struct LibraryCatalog: Sendable {
 
     private func book(_ shelfID: String, _ bookID: String) throws(RPCError) -> Book {
         guard let book = try self.entry(shelfID).books[bookID] else {
-            throw RPCError(code: .notFound, message: "book \(ResourceName.book(shelf: shelfID, book: bookID)) not found")
+            throw RPCError(
+                code: .notFound, message: "book \(ResourceName.book(shelf: shelfID, book: bookID)) not found")
         }
         return book
     }

@@ -113,7 +113,9 @@ struct LibraryService: Portico_Demo_Library_V1_LibraryService.ServiceProtocol {
         context: ServerContext
     ) async throws -> ServerResponse<Portico_Demo_Library_V1_CheckoutBookResponse> {
         self.respond { () throws(RPCError) in
-            try self.store.write { catalog, now throws(RPCError) in try catalog.checkoutBook(request.message, now: now) }
+            try self.store.write { catalog, now throws(RPCError) in
+                try catalog.checkoutBook(request.message, now: now)
+            }
         }
     }
 

@@ -13,7 +13,8 @@ enum ResourceName {
             return false
         }
         return id.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "-")
         }
     }
@@ -41,7 +42,8 @@ enum ResourceName {
     static func shelfID(_ name: String, field: String) throws(RPCError) -> String {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0] == "shelves", Self.isValidID(parts[1]) else {
-            throw RPCError(code: .invalidArgument, message: "\(field) \"\(name)\" is not a shelf name (shelves/{shelf})")
+            throw RPCError(
+                code: .invalidArgument, message: "\(field) \"\(name)\" is not a shelf name (shelves/{shelf})")
         }
         return String(parts[1])
     }
