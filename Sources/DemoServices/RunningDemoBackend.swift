@@ -1,7 +1,10 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 
-/// A demo gRPC server that is listening; started by ``DemoBackend/start(kind:name:host:port:maxConcurrentStreams:libraryStore:)``.
+/// A demo gRPC server that is listening.
+///
+/// Started by ``DemoBackend/start(kind:name:host:port:maxConcurrentStreams:libraryStore:)``; stopped by
+/// ``stop(gracePeriod:)`` or ``kill()``.
 public final class RunningDemoBackend: Sendable {
     /// The service it serves.
     public let kind: DemoBackend.Kind
