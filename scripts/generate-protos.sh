@@ -2,7 +2,9 @@
 # Regenerates the committed protobuf code and descriptor sets:
 #   - Sources/Gateway/Descriptors/Generated: google/api/http.proto and annotations.proto (the HttpRule
 #     option the gateway reads from descriptors);
-#   - Sources/DemoServices/Generated and Sources/DemoServices/Descriptors: the demo services in Protos/demo.
+#   - Sources/DemoServices/Generated and Sources/DemoServices/Descriptors: the demo services in Protos/demo;
+#   - Tests/DemoServicesTests/Generated: google/api/http.proto and annotations.proto again, internal to the
+#     demo tests, which check the HTTP rules in the demo's descriptor sets.
 # The protoc plugins are built once from grpc-swift-protobuf (slow: minutes) into .build-protoc-plugins,
 # unless PROTOC_GEN_SWIFT and PROTOC_GEN_GRPC_SWIFT name existing binaries.
 set -euo pipefail
@@ -40,6 +42,13 @@ if compgen -G "Protos/demo/*.proto" >/dev/null; then
         --swift_out="$out" --swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
         --grpc-swift_out="$out" --grpc-swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
         Protos/demo/*.proto
+    # The demo tests read the google.api.http options back out of the descriptor sets.
+    out=Tests/DemoServicesTests/Generated
+    rm -rf "$out" && mkdir -p "$out"
+    protoc "${includes[@]}" --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" \
+        --swift_out="$out" --swift_opt=Visibility=Internal,FileNaming=PathToUnderscores \
+        google/api/http.proto google/api/annotations.proto
+    rm -f Sources/DemoServices/Descriptors/*.pb
     for proto in Protos/demo/*.proto; do
         name=$(basename "$proto" .proto)
         protoc "${includes[@]}" --include_imports --descriptor_set_out="Sources/DemoServices/Descriptors/$name.pb" "$proto"
