@@ -74,6 +74,11 @@ struct WireToJSONEncoder {
                 continue
             }
             let group = groupStart..<next
+            if field.oneofIndex >= 0,
+                isSuperseded(occurrences[next - 1], oneofIndex: field.oneofIndex, layout: layout, in: base..<end)
+            {
+                continue
+            }
             if !field.isRepeated, field.kind != .message, !field.hasPresence, !options.emitUnpopulated,
                 try isDefault(occurrences[next - 1])
             {
@@ -81,6 +86,16 @@ struct WireToJSONEncoder {
             }
             appendKey(field, first: &first, into: &output)
             try writeValue(field, group: group, depth: depth, into: &output)
+        }
+    }
+
+    /// Whether another member of the oneof occurs after `occurrence` (the last member on the wire wins).
+    private func isSuperseded(_ occurrence: Occurrence, oneofIndex: Int, layout: MessageLayout, in range: Range<Int>)
+        -> Bool
+    {
+        occurrences[range].contains { other in
+            other.range.lowerBound > occurrence.range.lowerBound
+                && layout.fields[Int(other.slot)].oneofIndex == oneofIndex
         }
     }
 
