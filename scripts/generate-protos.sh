@@ -55,3 +55,13 @@ if compgen -G "Protos/demo/*.proto" >/dev/null; then
     done
 fi
 echo "generated"
+
+# ---------------------------------------------------------------------------------------------------------
+# Transcoder test schema: Tests/GatewayTests/Resources/transcoding_test.proto → transcoding_test.pb, then
+# the golden vectors built from it by Python's protobuf runtime (golden.json).
+# ---------------------------------------------------------------------------------------------------------
+resources=Tests/GatewayTests/Resources
+protoc -I "$resources" -I "$googleapis" -I /usr/include --include_imports \
+    --descriptor_set_out="$resources/transcoding_test.pb" "$resources/transcoding_test.proto"
+python3 "$resources/make_golden.py"
+echo "generated transcoder test descriptors"
