@@ -117,8 +117,8 @@ package struct RequestTranscoder: Sendable {
         var slots: [Int] = []
         for parameter in query.split(separator: "&", omittingEmptySubsequences: true) {
             guard let equals = parameter.firstIndex(of: "=") else { continue }
-            PercentDecoding.decode(parameter[..<equals].utf8, into: &name)
-            PercentDecoding.decode(parameter[parameter.index(after: equals)...].utf8, into: &value)
+            PercentDecoding.decodeQueryComponent(parameter[..<equals].utf8, into: &name)
+            PercentDecoding.decodeQueryComponent(parameter[parameter.index(after: equals)...].utf8, into: &value)
             guard resolveParameter(name, into: &slots),
                 !boundPaths.contains(where: { bound in bound.count <= slots.count && slots.starts(with: bound) })
             else { continue }

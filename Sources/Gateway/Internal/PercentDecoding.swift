@@ -1,4 +1,5 @@
-/// Percent-decoding of URL path bytes (RFC 3986 section 2.1), shared by the template parser and the matcher.
+/// Percent-decoding (RFC 3986 section 2.1) of URL paths for the template parser and the matcher, of query
+/// components for the transcoder, and of `grpc-message` values.
 ///
 /// Everything works on byte buffers and allocates nothing except the decoded `String`s it returns.
 enum PercentDecoding {
@@ -125,6 +126,42 @@ enum PercentDecoding {
                 }
             }
             return count
+        }
+    }
+
+    /// Replaces `output` with a query component decoded as `application/x-www-form-urlencoded`: `%XX`
+    /// escapes become bytes and `+` becomes a space; a malformed escape is kept literally.
+    static func decodeQueryComponent(_ component: Substring.UTF8View, into output: inout [UInt8]) {
+        output.removeAll(keepingCapacity: true)
+        decodeLeniently(component, plusIsSpace: true, into: &output)
+    }
+
+    /// Decodes `text`, keeping malformed escapes as they are (a `grpc-message` from a peer may be sloppy).
+    static func decodeLeniently(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        decodeLeniently(text[...].utf8, plusIsSpace: false, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func decodeLeniently(_ bytes: Substring.UTF8View, plusIsSpace: Bool, into output: inout [UInt8]) {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if plusIsSpace && byte == UInt8(ascii: "+") {
+                output.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"),
+                let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), high < bytes.endIndex,
+                let low = bytes.index(high, offsetBy: 1, limitedBy: bytes.endIndex), low < bytes.endIndex,
+                let highValue = hexValue(bytes[high]), let lowValue = hexValue(bytes[low])
+            {
+                output.append(highValue << 4 | lowValue)
+                index = low
+            } else {
+                output.append(byte)
+            }
+            index = bytes.index(after: index)
         }
     }
 }

@@ -1,0 +1,116 @@
+import Balancer
+import NIOCore
+
+/// Serves the JSON requests of every client connection on one event loop: routes, transcodes, calls the
+/// backend on this loop's upstream pools and writes the JSON reply.
+final class RequestDispatcher {
+    let runtime: GatewayRuntime
+    let eventLoop: any EventLoop
+    private let allocator = ByteBufferAllocator()
+    /// This loop's connections to each backend, by backend name.
+    let pools: [String: UpstreamPool]
+
+    init(runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration) {
+        self.runtime = runtime
+        self.eventLoop = eventLoop
+        var pools: [String: UpstreamPool] = [:]
+        for backend in runtime.backends {
+            let pool = UpstreamPool(backend: backend, eventLoop: eventLoop, configuration: http2)
+            pool.update(endpoints: backend.balancer.endpoints)
+            pools[backend.name] = pool
+        }
+        self.pools = pools
+    }
+
+    /// Answers one JSON request through `writer`, exactly once.
+    func handle(_ request: GatewayRequest, writer: any ResponseWriter) {
+        switch runtime.routes.match(method: request.method, path: request.path) {
+        case .matched(let target, let variables):
+            call(target, variables: variables, request: request, writer: writer)
+        case .methodNotAllowed(let allowed):
+            writer.writeError(
+                GatewayError(
+                    .unimplemented, "method \(request.method) is not allowed for \(request.path)", httpStatus: 405,
+                    headers: [("allow", allowed.joined(separator: ", "))]),
+                allocator: allocator)
+        case .notFound:
+            writer.writeError(GatewayError(.notFound, "no route for \(request.method) \(request.path)"), allocator: allocator)
+        case .invalidPath(let reason):
+            writer.writeError(GatewayError(.invalidArgument, "invalid path: \(reason)"), allocator: allocator)
+        }
+    }
+
+    private func call(
+        _ target: RouteTarget, variables: [PathVariable], request: GatewayRequest, writer: any ResponseWriter
+    ) {
+        if target.method.isClientStreaming || target.method.isServerStreaming {
+            writer.writeError(
+                GatewayError(.unimplemented, "\(target.method.fullName) is a streaming method: call it over gRPC"),
+                allocator: allocator)
+            return
+        }
+        var timeout = target.backend.config.timeout
+        if let header = request.header("grpc-timeout") {
+            guard let parsed = GRPCTimeout.parse(header) else {
+                writer.writeError(GatewayError(.invalidArgument, "invalid grpc-timeout: \(header)"), allocator: allocator)
+                return
+            }
+            timeout = parsed
+        }
+        var message: [UInt8] = [0, 0, 0, 0, 0]
+        do {
+            try request.body.withUnsafeReadableBytes { body throws(TranscodingError) in
+                try target.requestTranscoder.encodeRequest(
+                    body: body, pathVariables: variables.map { (fieldPath: $0.fieldPath, value: $0.value) },
+                    query: request.query, into: &message)
+            }
+        } catch {
+            writer.writeError(GatewayError(.invalidArgument, error.description), allocator: allocator)
+            return
+        }
+        let length = UInt32(message.count - 5)
+        message[1] = UInt8(truncatingIfNeeded: length >> 24)
+        message[2] = UInt8(truncatingIfNeeded: length >> 16)
+        message[3] = UInt8(truncatingIfNeeded: length >> 8)
+        message[4] = UInt8(truncatingIfNeeded: length)
+        let call = UnaryCall(
+            pool: pools[target.backend.name]!, path: target.method.grpcPath,
+            metadata: RequestMetadata.forJSONRequest(headers: request.headers, clientAddress: request.clientAddress),
+            message: allocator.buffer(bytes: message), deadline: .now() + .nanoseconds(timeout.nanoseconds),
+            eventLoop: eventLoop, maxResponseBytes: runtime.config.limits.maxResponseBytes)
+        call.start { result in
+            self.reply(result, target: target, writer: writer)
+        }
+    }
+
+    private func reply(_ result: Result<UpstreamReply, GatewayError>, target: RouteTarget, writer: any ResponseWriter) {
+        switch result {
+        case .failure(let error):
+            writer.writeError(error, allocator: allocator)
+        case .success(let reply):
+            let metadata = RequestMetadata.responseHeaders(headers: reply.headers, trailers: reply.trailers)
+            guard reply.status == .ok, let response = reply.response else {
+                var error = GatewayError(reply.status, reply.message)
+                error.headers = metadata
+                writer.writeError(error, allocator: allocator)
+                return
+            }
+            var json: [UInt8] = []
+            do {
+                try response.withUnsafeReadableBytes { bytes throws(TranscodingError) in
+                    try target.responseTranscoder.encodeJSON(message: bytes, into: &json)
+                }
+            } catch {
+                writer.writeError(
+                    GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"), allocator: allocator)
+                return
+            }
+            var headers: [(name: String, value: String)] = [("content-type", "application/json")]
+            headers.append(contentsOf: metadata)
+            writer.writeResponse(status: 200, headers: headers, body: allocator.buffer(bytes: json))
+        }
+    }
+}
+
+@available(*, unavailable)
+extension RequestDispatcher: Sendable {}
