@@ -10,7 +10,8 @@ enum PercentDecoding {
             if byte == UInt8(ascii: "+") {
                 output.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"),
-                let high = component.index(index, offsetBy: 1, limitedBy: component.endIndex), high < component.endIndex,
+                let high = component.index(index, offsetBy: 1, limitedBy: component.endIndex),
+                high < component.endIndex,
                 let low = component.index(high, offsetBy: 1, limitedBy: component.endIndex), low < component.endIndex,
                 let highValue = hexValue(component[high]), let lowValue = hexValue(component[low])
             {
