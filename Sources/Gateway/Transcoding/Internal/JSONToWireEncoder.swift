@@ -49,8 +49,9 @@ struct JSONToWireEncoder {
                 continue
             }
             let field = layout.fields[Int(slot)]
-            if field.oneofIndex >= 0, try reader.peek() != UInt8(ascii: "n") || isValue(field) {
-                let bit: UInt64 = 1 << UInt64(field.oneofIndex & 63)
+            // Oneofs past the 64th of one message are not checked (a bit mask keeps this allocation-free).
+            if field.oneofIndex >= 0, field.oneofIndex < 64, try reader.peek() != UInt8(ascii: "n") || isValue(field) {
+                let bit: UInt64 = 1 << UInt64(field.oneofIndex)
                 if oneofs & bit != 0 {
                     throw TranscodingError(
                         code: .duplicateOneof,
