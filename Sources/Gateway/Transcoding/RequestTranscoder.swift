@@ -62,12 +62,16 @@ package struct RequestTranscoder: Sendable {
                 } else {
                     try encoder.encodeMessage(messageIndex, depth: 0, into: &output)
                 }
-                guard encoder.reader.isAtEnd() else { throw encoder.reader.error("unexpected data after the JSON value") }
+                guard encoder.reader.isAtEnd() else {
+                    throw encoder.reader.error("unexpected data after the JSON value")
+                }
             }
         case .field(let slots):
             if !encoder.reader.isAtEnd() {
                 try encoder.encode(.json(depth: slots.count - 1), along: slots[...], in: messageIndex, into: &output)
-                guard encoder.reader.isAtEnd() else { throw encoder.reader.error("unexpected data after the JSON value") }
+                guard encoder.reader.isAtEnd() else {
+                    throw encoder.reader.error("unexpected data after the JSON value")
+                }
             }
         case .unresolved(let path):
             throw TranscodingError(code: .unknownField, fieldPath: path, message: "the body field does not exist")
@@ -76,7 +80,8 @@ package struct RequestTranscoder: Sendable {
         var boundPaths: [[Int]] = []
         if case .field(let slots) = self.body { boundPaths.append(slots) }
         for variable in pathVariables {
-            guard let slots = FieldPath.resolve(variable.fieldPath, in: table.messages[messageIndex], table: table) else {
+            guard let slots = FieldPath.resolve(variable.fieldPath, in: table.messages[messageIndex], table: table)
+            else {
                 throw TranscodingError(
                     code: .unknownField,
                     fieldPath: variable.fieldPath.joined(separator: "."),
@@ -87,7 +92,8 @@ package struct RequestTranscoder: Sendable {
             var failure: TranscodingError?
             value.withUTF8 { buffer in
                 do throws(TranscodingError) {
-                    try encoder.encode(.text(UnsafeRawBufferPointer(buffer)), along: slots[...], in: messageIndex, into: &output)
+                    try encoder.encode(
+                        .text(UnsafeRawBufferPointer(buffer)), along: slots[...], in: messageIndex, into: &output)
                 } catch {
                     failure = error
                 }
@@ -144,7 +150,8 @@ package struct RequestTranscoder: Sendable {
             while true {
                 var stepEnd = stepStart
                 while stepEnd < bytes.count, bytes[stepEnd] != UInt8(ascii: ".") { stepEnd += 1 }
-                guard let slot = layout.fieldsByName.lookup(UnsafeRawBufferPointer(rebasing: bytes[stepStart..<stepEnd]))
+                guard
+                    let slot = layout.fieldsByName.lookup(UnsafeRawBufferPointer(rebasing: bytes[stepStart..<stepEnd]))
                 else { return false }
                 let field = layout.fields[Int(slot)]
                 slots.append(Int(slot))

@@ -60,7 +60,7 @@ def b64(data):
 
 
 def printed(message, **options):
-    return json.loads(json_format.MessageToJson(message, **options))
+    return json.loads(json_format.MessageToJson(message, descriptor_pool=pool, **options))
 
 
 decode = []
@@ -163,6 +163,9 @@ wk.timestamps.add(seconds=253402300799, nanos=1000)
 wk.values["n"].null_value = 0
 wk.values["num"].number_value = -2.5
 wk.values["s"].struct_value.update({})
+wk.anys.add().Pack(Scalars(f_int32=5, f_string="packed"))
+wk.anys.add().Pack(cls("google.protobuf.Duration")(seconds=2))
+wk.anys.add()
 add_decode("well-known types", "portico.test.WellKnown", wk.SerializeToString())
 wk2 = WellKnown()
 wk2.timestamp.FromJsonString("1969-12-31T23:59:59.100Z")
@@ -209,14 +212,14 @@ reject = []
 
 def add_encode(name, type_name, text):
     message = cls(type_name)()
-    json_format.Parse(text, message, ignore_unknown_fields=True)
+    json_format.Parse(text, message, ignore_unknown_fields=True, descriptor_pool=pool)
     encode.append({"name": name, "type": type_name, "input": text,
                    "wire": b64(message.SerializeToString(deterministic=True))})
 
 
 def add_reject(name, type_name, text):
     try:
-        json_format.Parse(text, cls(type_name)(), ignore_unknown_fields=True)
+        json_format.Parse(text, cls(type_name)(), ignore_unknown_fields=True, descriptor_pool=pool)
     except json_format.ParseError:
         reject.append({"name": name, "type": type_name, "input": text})
         return

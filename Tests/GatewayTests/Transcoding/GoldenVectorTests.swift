@@ -36,7 +36,9 @@ struct GoldenVectorTests {
         var text: String
         init(from decoder: any Decoder) throws {
             let value = try decoder.singleValueContainer().decode(AnyJSON.self)
-            text = String(decoding: try JSONSerialization.data(withJSONObject: value.object, options: [.fragmentsAllowed]), as: UTF8.self)
+            text = String(
+                decoding: try JSONSerialization.data(withJSONObject: value.object, options: [.fragmentsAllowed]),
+                as: UTF8.self)
         }
     }
 

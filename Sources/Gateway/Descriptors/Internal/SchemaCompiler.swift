@@ -119,7 +119,8 @@ struct SchemaCompiler {
     {
         let name = typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName
         guard let index = indices[name] else {
-            throw DescriptorError(code: .unresolvedType, source: source, message: "\(user) refers to unknown type \(typeName)")
+            throw DescriptorError(
+                code: .unresolvedType, source: source, message: "\(user) refers to unknown type \(typeName)")
         }
         return index
     }
@@ -129,7 +130,9 @@ struct SchemaCompiler {
         var realOneofs: [Int: Int] = [:]
         var oneofNames: [String] = []
         for (index, oneof) in proto.oneofDecl.enumerated() {
-            let isSynthetic = proto.field.allSatisfy { !$0.hasOneofIndex || Int($0.oneofIndex) != index || $0.proto3Optional }
+            let isSynthetic = proto.field.allSatisfy {
+                !$0.hasOneofIndex || Int($0.oneofIndex) != index || $0.proto3Optional
+            }
             if !isSynthetic {
                 realOneofs[index] = oneofNames.count
                 oneofNames.append(oneof.name)
@@ -216,8 +219,9 @@ struct SchemaCompiler {
             let rule = method.options.Google_Api_http
             for candidate in [rule] + rule.additionalBindings {
                 guard let binding = try Self.binding(candidate, method: fullName, source: source) else { continue }
-                try Self.validate(binding, input: table.messages[input], output: table.messages[output], table: table,
-                                  method: fullName, source: source)
+                try Self.validate(
+                    binding, input: table.messages[input], output: table.messages[output], table: table,
+                    method: fullName, source: source)
                 bindings.append(binding)
             }
         }

@@ -1,7 +1,8 @@
 /// Base64 for protobuf `bytes`: decoding accepts the standard and URL-safe alphabets, padded or not;
 /// encoding writes the standard alphabet, padded.
 enum Base64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// 0-63 for a character of either alphabet, 0xFF otherwise.
     private static let values: [UInt8] = {

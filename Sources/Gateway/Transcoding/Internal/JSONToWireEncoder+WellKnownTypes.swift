@@ -1,7 +1,9 @@
 /// The special JSON forms of the google.protobuf well-known types, on input.
 extension JSONToWireEncoder {
     /// Encodes the JSON value at the reader as the content of a well-known type.
-    mutating func encodeWellKnown(_ wellKnown: WellKnownType, layout: MessageLayout, depth: Int, into output: inout [UInt8])
+    mutating func encodeWellKnown(
+        _ wellKnown: WellKnownType, layout: MessageLayout, depth: Int, into output: inout [UInt8]
+    )
         throws(TranscodingError)
     {
         switch wellKnown {
@@ -11,7 +13,8 @@ extension JSONToWireEncoder {
             }
             try encodeWellKnownString(wellKnown, text: try reader.readString(), into: &output)
         case .wrapper(let kind):
-            try writeScalar(try reader.readScalar(), kind: kind, number: 1, enumLayout: nil, alwaysWrite: false, into: &output)
+            try writeScalar(
+                try reader.readScalar(), kind: kind, number: 1, enumLayout: nil, alwaysWrite: false, into: &output)
         case .value:
             try encodeValue(layout: layout, depth: depth, into: &output)
         case .structValue:
@@ -92,7 +95,9 @@ extension JSONToWireEncoder {
     }
 
     /// Encodes the text form of a Timestamp, Duration or FieldMask.
-    mutating func encodeWellKnownString(_ wellKnown: WellKnownType, text: UnsafeRawBufferPointer, into output: inout [UInt8])
+    mutating func encodeWellKnownString(
+        _ wellKnown: WellKnownType, text: UnsafeRawBufferPointer, into output: inout [UInt8]
+    )
         throws(TranscodingError)
     {
         switch wellKnown {

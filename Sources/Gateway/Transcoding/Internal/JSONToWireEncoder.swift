@@ -49,8 +49,9 @@ struct JSONToWireEncoder {
                 continue
             }
             let field = layout.fields[Int(slot)]
-            if field.oneofIndex >= 0, try reader.peek() != UInt8(ascii: "n") || isValue(field) {
-                let bit: UInt64 = 1 << UInt64(field.oneofIndex & 63)
+            // Oneofs past the 64th of one message are not checked (a bit mask keeps this allocation-free).
+            if field.oneofIndex >= 0, field.oneofIndex < 64, try reader.peek() != UInt8(ascii: "n") || isValue(field) {
+                let bit: UInt64 = 1 << UInt64(field.oneofIndex)
                 if oneofs & bit != 0 {
                     throw TranscodingError(
                         code: .duplicateOneof,
@@ -104,7 +105,9 @@ struct JSONToWireEncoder {
         }
     }
 
-    private mutating func encodeSingular(_ field: FieldLayout, depth: Int, alwaysWrite: Bool, into output: inout [UInt8])
+    private mutating func encodeSingular(
+        _ field: FieldLayout, depth: Int, alwaysWrite: Bool, into output: inout [UInt8]
+    )
         throws(TranscodingError)
     {
         switch field.kind {
@@ -146,7 +149,8 @@ struct JSONToWireEncoder {
                     if try reader.peek() == UInt8(ascii: "n") {
                         throw reader.error("null is not allowed in an array", code: .wrongType)
                     }
-                    let bits = try ScalarConversion.bits(try reader.readScalar(), kind: field.kind, enumLayout: enumLayout)
+                    let bits = try ScalarConversion.bits(
+                        try reader.readScalar(), kind: field.kind, enumLayout: enumLayout)
                     Self.appendBits(bits, kind: field.kind, into: &output)
                 } catch {
                     throw located(error).within(index: index)
@@ -175,7 +179,9 @@ struct JSONToWireEncoder {
         try reader.consume(UInt8(ascii: "]"))
     }
 
-    private mutating func encodeMap(_ field: FieldLayout, depth: Int, into output: inout [UInt8]) throws(TranscodingError) {
+    private mutating func encodeMap(_ field: FieldLayout, depth: Int, into output: inout [UInt8])
+        throws(TranscodingError)
+    {
         try beginContainer(UInt8(ascii: "{"), depth: depth, expected: "an object")
         if try reader.consumeIf(UInt8(ascii: "}")) { return }
         let entry = table.messages[field.typeIndex]
@@ -184,9 +190,10 @@ struct JSONToWireEncoder {
         repeat {
             guard try reader.peek() == UInt8(ascii: "\"") else { throw reader.error("expected a map key") }
             let key = try reader.readString()
-            let keyIsStable = key.baseAddress.map { address in
-                reader.bytes.baseAddress! <= address && address < reader.bytes.baseAddress! + reader.bytes.count
-            } ?? true
+            let keyIsStable =
+                key.baseAddress.map { address in
+                    reader.bytes.baseAddress! <= address && address < reader.bytes.baseAddress! + reader.bytes.count
+                } ?? true
             try reader.consume(UInt8(ascii: ":"))
             output.appendVarint(field.lengthDelimitedTag)
             let start = output.beginLengthDelimited()

@@ -6,7 +6,9 @@ enum TimeText {
     static let maxDurationSeconds: Int64 = 315_576_000_000
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
-    static func parseTimestamp(_ text: UnsafeRawBufferPointer) throws(TranscodingError) -> (seconds: Int64, nanos: Int32) {
+    static func parseTimestamp(_ text: UnsafeRawBufferPointer) throws(TranscodingError) -> (
+        seconds: Int64, nanos: Int32
+    ) {
         let invalid = TranscodingError(code: .wrongType, message: "invalid RFC 3339 timestamp")
         var index = 0
         func number(_ digits: Int) throws(TranscodingError) -> Int64 {
@@ -67,7 +69,8 @@ enum TimeText {
         guard index == text.count, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
             hour < 24, minute < 60, second < 60
         else { throw invalid }
-        let seconds = daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        let seconds =
+            daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
             - offset
         guard seconds >= minTimestampSeconds, seconds <= maxTimestampSeconds else {
             throw TranscodingError(code: .outOfRange, message: "timestamp out of range")
@@ -100,7 +103,8 @@ enum TimeText {
     }
 
     /// Parses `[-]seconds[.fraction]s`.
-    static func parseDuration(_ text: UnsafeRawBufferPointer) throws(TranscodingError) -> (seconds: Int64, nanos: Int32) {
+    static func parseDuration(_ text: UnsafeRawBufferPointer) throws(TranscodingError) -> (seconds: Int64, nanos: Int32)
+    {
         let invalid = TranscodingError(code: .wrongType, message: "invalid duration (expected e.g. \"1.5s\")")
         guard text.count >= 2, text[text.count - 1] == UInt8(ascii: "s") else { throw invalid }
         var index = 0

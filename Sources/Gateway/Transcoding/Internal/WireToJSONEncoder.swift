@@ -109,8 +109,9 @@ struct WireToJSONEncoder {
                 let range = try reader.skipValue(wireType: wireType, number: number)
                 guard let slot = layout.slot(forNumber: number) else { continue }
                 let field = layout.fields[slot]
-                guard wireType == field.kind.wireType.rawValue
-                    || (wireType == 2 && field.isRepeated && field.kind.isPackable)
+                guard
+                    wireType == field.kind.wireType.rawValue
+                        || (wireType == 2 && field.isRepeated && field.kind.isPackable)
                 else { continue }
                 occurrences.append(Occurrence(slot: Int32(slot), wireType: wireType, range: range))
             }
@@ -187,7 +188,8 @@ struct WireToJSONEncoder {
                 first = false
                 segments.append(occurrence.range)
                 defer { segments.removeLast() }
-                try writeMessage(field.typeIndex, segments: (segments.count - 1)..<segments.count, depth: depth + 1, into: &output)
+                try writeMessage(
+                    field.typeIndex, segments: (segments.count - 1)..<segments.count, depth: depth + 1, into: &output)
             } else if occurrence.wireType == 2, field.kind.isPackable {
                 var reader = WireReader(bytes: bytes, range: occurrence.range)
                 while !reader.isAtEnd {
@@ -271,14 +273,16 @@ struct WireToJSONEncoder {
             }
         } else {
             var seen: Set<[UInt8]?> = []
-            for position in keys.indices.reversed() where !seen.insert(keys[position].map { Array(bytes[$0]) }).inserted {
+            for position in keys.indices.reversed() where !seen.insert(keys[position].map { Array(bytes[$0]) }).inserted
+            {
                 keep[position] = false
             }
         }
         return keep
     }
 
-    private func writeMapKey(_ kind: FieldKind, range: Range<Int>?, into output: inout [UInt8]) throws(TranscodingError) {
+    private func writeMapKey(_ kind: FieldKind, range: Range<Int>?, into output: inout [UInt8]) throws(TranscodingError)
+    {
         guard let range else {
             switch kind {
             case .string: output.appendQuoted(EmptyCollection())
@@ -314,7 +318,8 @@ struct WireToJSONEncoder {
             Base64.encode(UnsafeRawBufferPointer(rebasing: bytes[range]), into: &output)
             output.append(UInt8(ascii: "\""))
         case .double:
-            Self.appendFloatingPoint(Double(bitPattern: WireReader.fixed(bytes, at: range.lowerBound, count: 8)), to: &output)
+            Self.appendFloatingPoint(
+                Double(bitPattern: WireReader.fixed(bytes, at: range.lowerBound, count: 8)), to: &output)
         case .float:
             let bits = UInt32(truncatingIfNeeded: WireReader.fixed(bytes, at: range.lowerBound, count: 4))
             Self.appendFloatingPoint(Float(bitPattern: bits), to: &output)
@@ -438,11 +443,13 @@ struct WireToJSONEncoder {
         if slots.count > 1 {
             let pushed = pushSegments(group)
             defer { segments.removeLast(pushed.count) }
-            try writeResponseBody(slots.dropFirst(), in: field.typeIndex, segments: pushed, depth: depth + 1, into: &output)
+            try writeResponseBody(
+                slots.dropFirst(), in: field.typeIndex, segments: pushed, depth: depth + 1, into: &output)
         } else if !group.isEmpty {
             try writeValue(field, group: group, depth: depth, into: &output)
         } else if field.kind == .message, !field.isRepeated {
-            try writeMessage(field.typeIndex, segments: segments.count..<segments.count, depth: depth + 1, into: &output)
+            try writeMessage(
+                field.typeIndex, segments: segments.count..<segments.count, depth: depth + 1, into: &output)
         } else {
             writeDefault(field, into: &output)
         }
