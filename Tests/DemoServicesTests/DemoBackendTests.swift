@@ -123,23 +123,4 @@ struct DemoBackendTests {
         #expect(again.port == backend.port)
         await again.stop()
     }
-
-    @Test("kill ends in-flight calls at once")
-    func kill() async throws {
-        let backend = try await DemoBackend.start(kind: .echo, name: "echo-1")
-        try await withClient(to: backend) { client in
-            var request = Portico_Demo_Echo_V1_ExpandRequest()
-            request.count = 1000
-            request.intervalMs = 50
-            let code = try await rpcErrorCode {
-                try await Echo(wrapping: client).expand(request) { response in
-                    var iterator = response.messages.makeAsyncIterator()
-                    _ = try await iterator.next()
-                    await backend.kill()
-                    while try await iterator.next() != nil {}
-                }
-            }
-            #expect(code != nil)
-        }
-    }
 }

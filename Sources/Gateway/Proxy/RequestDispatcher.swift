@@ -22,6 +22,11 @@ final class RequestDispatcher {
         self.pools = pools
     }
 
+    /// Closes this loop's connections to every backend once their streams are done.
+    func shutDown() {
+        for pool in pools.values { pool.shutDown() }
+    }
+
     /// Answers one JSON request through `writer`, exactly once.
     func handle(_ request: GatewayRequest, writer: any ResponseWriter) {
         switch runtime.routes.match(method: request.method, path: request.path) {

@@ -20,6 +20,7 @@ public final class GatewayServer: Service, Sendable {
     private let adminListener = Mutex<(any Channel)?>(nil)
     private let readiness = AdminHandler.Readiness()
     private let discoveryTasks = Mutex<[Task<Void, Never>]>([])
+    private let dispatchers = Mutex<[NIOLoopBound<RequestDispatcher>]>([])
 
     /// Loads the descriptors of every backend and builds the route table; nothing listens yet.
     ///
@@ -49,6 +50,7 @@ public final class GatewayServer: Service, Sendable {
             }.get()
         }
         let frozen = dispatchers
+        self.dispatchers.withLock { $0 = Array(frozen.values) }
         followDiscovery(dispatchers: Array(dispatchers.values))
         let limits = config.limits
         let channel = try await ServerBootstrap(group: group)
@@ -118,6 +120,9 @@ public final class GatewayServer: Service, Sendable {
         for task in discoveryTasks.withLock({ tasks in defer { tasks = [] }; return tasks }) { task.cancel() }
         let channels = [listener.withLock { $0.take() }, adminListener.withLock { $0.take() }].compactMap { $0 }
         for channel in channels { try? await channel.close() }
+        for dispatcher in dispatchers.withLock({ all in defer { all = [] }; return all }) {
+            try? await dispatcher.eventLoop.submit { dispatcher.value.shutDown() }.get()
+        }
         try? await group.shutdownGracefully()
         logger.info("portico stopped")
     }

@@ -38,7 +38,7 @@ final class UpstreamPool {
         for address in endpoints where connections[address] == nil {
             let connection = EndpointConnection(
                 address: address, eventLoop: eventLoop, configuration: configuration, backoff: .defaults)
-            connection.onStateChange = { [unowned self] _ in self.serveWaiters() }
+            connection.onStateChange = { [weak self] _ in self?.serveWaiters() }
             connections[address] = connection
             connection.start()
         }

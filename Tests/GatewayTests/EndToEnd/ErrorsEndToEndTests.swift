@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import Testing
 
 @Suite("Errors: every bad request gets a clear JSON error and the gateway keeps serving")
@@ -20,11 +21,11 @@ struct ErrorsEndToEndTests {
     func routingErrors(version: CurlClient.HTTPVersion) async throws {
         try await withGateway { gateway in
             let client = gateway.client(version)
-            try Self.expectError(try client.send("GET", "/v2/nothing"), status: 404, code: 5)
-            let notAllowed = try client.send("POST", "/v1/shelves/fiction/books/dune", body: "{}")
+            try Self.expectError(try await client.send("GET", "/v2/nothing"), status: 404, code: 5)
+            let notAllowed = try await client.send("POST", "/v1/shelves/fiction/books/dune", body: "{}")
             try Self.expectError(notAllowed, status: 405, code: 12)
             #expect(notAllowed.header("allow") == "DELETE, GET, PATCH, PUT")
-            try Self.expectError(try client.send("GET", "/v1/echo/%ZZ"), status: 400, code: 3)
+            try Self.expectError(try await client.send("GET", "/v1/echo/%ZZ"), status: 400, code: 3)
         }
     }
 
@@ -32,16 +33,16 @@ struct ErrorsEndToEndTests {
     func badJSON(version: CurlClient.HTTPVersion) async throws {
         try await withGateway { gateway in
             let client = gateway.client(version)
-            try Self.expectError(try client.send("POST", "/v1/echo", body: #"{"message": "#), status: 400, code: 3)
-            let wrongType = try Self.expectError(try client.send("POST", "/v1/echo", body: #"{"delayMs": "soon"}"#), status: 400, code: 3)
+            try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"message": "#), status: 400, code: 3)
+            let wrongType = try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"delayMs": "soon"}"#), status: 400, code: 3)
             #expect(wrongType.contains("delay"), "\(wrongType)")
-            let range = try Self.expectError(try client.send("POST", "/v1/echo", body: #"{"delayMs": 99999999999}"#), status: 400, code: 3)
+            let range = try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"delayMs": 99999999999}"#), status: 400, code: 3)
             #expect(range.contains("delay"), "\(range)")
             let badEnum = try Self.expectError(
-                try client.send("GET", "/v1/shelves/fiction/books?genre=GENRE_OPERA"), status: 400, code: 3)
+                try await client.send("GET", "/v1/shelves/fiction/books?genre=GENRE_OPERA"), status: 400, code: 3)
             #expect(badEnum.contains("genre"), "\(badEnum)")
             // The gateway still serves after all of these.
-            #expect(try client.send("POST", "/v1/echo", body: #"{"message":"ok"}"#).status == 200)
+            #expect(try await client.send("POST", "/v1/echo", body: #"{"message":"ok"}"#).status == 200)
         }
     }
 
@@ -50,7 +51,7 @@ struct ErrorsEndToEndTests {
     ])
     func statusMapping(code: Int, status: Int) async throws {
         try await withGateway { gateway in
-            let reply = try gateway.client().send("POST", "/v1/echo", body: #"{"message":"x","failCode":\#(code)}"#)
+            let reply = try await gateway.client().send("POST", "/v1/echo", body: #"{"message":"x","failCode":\#(code)}"#)
             let message = try Self.expectError(reply, status: status, code: code)
             #expect(message == "requested failure")
         }
@@ -60,8 +61,8 @@ struct ErrorsEndToEndTests {
     func bodyTooLarge(version: CurlClient.HTTPVersion) async throws {
         try await withGateway(configure: { $0.limits.maxRequestBytes = 1024 }) { gateway in
             let big = #"{"message":""# + String(repeating: "x", count: 4096) + #""}"#
-            try Self.expectError(try gateway.client(version).send("POST", "/v1/echo", body: big), status: 413, code: 8)
-            #expect(try gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"small"}"#).status == 200)
+            try Self.expectError(try await gateway.client(version).send("POST", "/v1/echo", body: big), status: 413, code: 8)
+            #expect(try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"small"}"#).status == 200)
         }
     }
 
@@ -71,12 +72,12 @@ struct ErrorsEndToEndTests {
             let client = gateway.client()
             let started = ContinuousClock.now
             try Self.expectError(
-                try client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":5000}"#, headers: ["Grpc-Timeout": "100m"]),
+                try await client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":5000}"#, headers: ["Grpc-Timeout": "100m"]),
                 status: 504, code: 4)
-            try Self.expectError(try client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":5000}"#), status: 504, code: 4)
+            try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":5000}"#), status: 504, code: 4)
             #expect(ContinuousClock.now - started < .seconds(4), "the gateway must not wait for the backend")
-            try Self.expectError(try client.send("POST", "/v1/echo", body: "{}", headers: ["Grpc-Timeout": "soon"]), status: 400, code: 3)
-            let fast = try client.send("POST", "/v1/echo", body: #"{"message":"fast","delayMs":10}"#)
+            try Self.expectError(try await client.send("POST", "/v1/echo", body: "{}", headers: ["Grpc-Timeout": "soon"]), status: 400, code: 3)
+            let fast = try await client.send("POST", "/v1/echo", body: #"{"message":"fast","delayMs":10}"#)
             #expect(fast.status == 200)
         }
     }
@@ -87,7 +88,7 @@ struct ErrorsEndToEndTests {
             config.update(backend: "echo") { $0.endpoints = [.init(host: "127.0.0.1", port: 1)] }
         }) { gateway in
             let message = try Self.expectError(
-                try gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"x"}"#), status: 503, code: 14)
+                try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"x"}"#), status: 503, code: 14)
             #expect(message.contains("echo"), "\(message)")
         }
     }
@@ -101,7 +102,7 @@ struct ErrorsEndToEndTests {
             let huge = "GET /v1/shelves HTTP/1.1\r\nhost: x\r\nx-big: \(String(repeating: "a", count: 8192))\r\n\r\n"
             let tooLarge = try await RawHTTPClient.exchange(Array(huge.utf8), host: "127.0.0.1", port: gateway.address.port)
             #expect(tooLarge.hasPrefix("HTTP/1.1 431"), "\(tooLarge)")
-            #expect(try gateway.client().send("GET", "/v1/shelves").status == 200)
+            #expect(try await gateway.client().send("GET", "/v1/shelves").status == 200)
         }
     }
 }

@@ -1,40 +1,82 @@
+import DemoServices
+import Foundation
+import Gateway
 import Testing
 
-@Suite("Backends that die and come back")
+/// Backends that crash for real: Python grpcio echo servers in their own processes, killed with SIGKILL.
+@Suite("Backends that die")
 struct FailoverEndToEndTests {
+    static let pythonBackend = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("helpers/demo_echo_backend.py").path
+
+    /// Starts `count` Python echo backends named `py-1`, … and returns them with their ports.
+    static func startPythonBackends(_ count: Int) async throws -> [(process: HelperProcess, port: Int)] {
+        var backends: [(process: HelperProcess, port: Int)] = []
+        for index in 1...count {
+            let (process, line) = try await HelperProcess.startPrintingReadyLine(
+                "/usr/bin/env",
+                ["python3", pythonBackend, DemoBackend.descriptorSetURL(for: .echo).path, "py-\(index)"])
+            backends.append((process, try #require(Int(line), "the backend printed \(line.debugDescription)")))
+        }
+        return backends
+    }
+
+    /// Runs `body` with a gateway whose echo backend is the given Python processes.
+    static func withPythonGateway(
+        _ backends: [(process: HelperProcess, port: Int)], _ body: (GatewayHarness) async throws -> Void
+    ) async throws {
+        try await withGateway(echo: 0, library: 0, configure: { config in
+            config.backends = [
+                GatewayConfig.Backend(
+                    name: "echo", descriptorFiles: [DemoBackend.descriptorSetURL(for: .echo).path],
+                    endpoints: backends.map { SocketAddressText(host: "127.0.0.1", port: $0.port) })
+            ]
+        }, body)
+    }
+
     @Test("a backend killed mid-run: requests go on to the other instance without errors")
     func backendKilled() async throws {
-        try await withGateway(echo: 2, library: 0) { gateway in
+        let backends = try await Self.startPythonBackends(2)
+        defer { for backend in backends { backend.process.kill() } }
+        try await Self.withPythonGateway(backends) { gateway in
             let client = gateway.client()
+            var before: Set<String> = []
             for _ in 0..<4 {
-                #expect(try client.send("POST", "/v1/echo", body: #"{"message":"before"}"#).status == 200)
+                let reply = try await client.send("POST", "/v1/echo", body: #"{"message":"before"}"#)
+                #expect(reply.status == 200, "\(reply)")
+                before.insert(try reply.json["servedBy"] as? String ?? "")
             }
-            await gateway.backend(named: "echo-1").kill()
+            #expect(before == ["py-1", "py-2"])
+            backends[0].process.kill()
             var servedBy: [String] = []
             for _ in 0..<10 {
-                let reply = try client.send("POST", "/v1/echo", body: #"{"message":"after"}"#)
+                let reply = try await client.send("POST", "/v1/echo", body: #"{"message":"after"}"#)
                 #expect(reply.status == 200, "\(reply)")
                 servedBy.append(try reply.json["servedBy"] as? String ?? "")
             }
-            #expect(Set(servedBy) == ["echo-2"])
+            #expect(Set(servedBy) == ["py-2"])
         }
     }
 
     @Test("with every backend gone, requests are 503 at once, not after a timeout")
     func allBackendsDown() async throws {
-        try await withGateway(echo: 1, library: 0) { gateway in
+        let backends = try await Self.startPythonBackends(1)
+        defer { for backend in backends { backend.process.kill() } }
+        try await Self.withPythonGateway(backends) { gateway in
             let client = gateway.client()
-            #expect(try client.send("POST", "/v1/echo", body: "{}").status == 200)
-            await gateway.backend(named: "echo-1").kill()
+            #expect(try await client.send("POST", "/v1/echo", body: "{}").status == 200)
+            backends[0].process.kill()
             // The first call may still find the dying connection; once it is down the answer is immediate.
             let deadline = ContinuousClock.now + .seconds(5)
-            var last = try client.send("POST", "/v1/echo", body: "{}")
+            var last = try await client.send("POST", "/v1/echo", body: "{}")
             while last.status != 503 && ContinuousClock.now < deadline {
-                last = try client.send("POST", "/v1/echo", body: "{}")
+                last = try await client.send("POST", "/v1/echo", body: "{}")
             }
             #expect(last.status == 503, "\(last)")
+            #expect(try last.json["code"] as? Int == 14)
             let started = ContinuousClock.now
-            let reply = try client.send("POST", "/v1/echo", body: "{}")
+            let reply = try await client.send("POST", "/v1/echo", body: "{}")
             #expect(reply.status == 503)
             #expect(ContinuousClock.now - started < .seconds(2))
         }

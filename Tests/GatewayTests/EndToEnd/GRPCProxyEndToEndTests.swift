@@ -1,6 +1,7 @@
 import DemoServices
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Gateway
 import Testing
 
 @Suite("Native gRPC through the gateway, proxied as it is")

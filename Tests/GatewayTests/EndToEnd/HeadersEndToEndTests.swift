@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import Testing
 
 @Suite("Headers and metadata between JSON clients and gRPC backends")
@@ -6,7 +7,7 @@ struct HeadersEndToEndTests {
     @Test("Grpc-Metadata-* and Authorization reach the backend; hop-by-hop headers do not", arguments: CurlClient.HTTPVersion.allCases)
     func requestMetadata(version: CurlClient.HTTPVersion) async throws {
         try await withGateway { gateway in
-            let reply = try gateway.client(version).send(
+            let reply = try await gateway.client(version).send(
                 "POST", "/v1/echo", body: #"{"message":"m"}"#,
                 headers: [
                     "Grpc-Metadata-Tenant": "blue", "Authorization": "Bearer t0ken", "X-Not-Forwarded": "no",
@@ -26,7 +27,7 @@ struct HeadersEndToEndTests {
     @Test("reply metadata comes back as Grpc-Metadata-* headers and trailers as Grpc-Trailer-*")
     func replyMetadata() async throws {
         try await withGateway { gateway in
-            let reply = try gateway.client().send(
+            let reply = try await gateway.client().send(
                 "POST", "/v1/echo",
                 body: #"{"message":"m","responseHeaders":[{"key":"x-color","value":"red"}],"responseTrailers":[{"key":"x-cost","value":"3"}]}"#)
             #expect(reply.status == 200, "\(reply)")
@@ -39,7 +40,7 @@ struct HeadersEndToEndTests {
     @Test("error replies carry the backend's metadata too")
     func errorMetadata() async throws {
         try await withGateway { gateway in
-            let reply = try gateway.client().send(
+            let reply = try await gateway.client().send(
                 "POST", "/v1/echo", body: #"{"failCode":5,"responseTrailers":[{"key":"x-why","value":"gone"}]}"#)
             #expect(reply.status == 404)
             #expect(reply.header("grpc-trailer-x-why") == "gone")

@@ -43,7 +43,7 @@ struct CurlClient {
     /// Sends one request and returns the reply.
     func send(
         _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]
-    ) throws -> HTTPReply {
+    ) async throws -> HTTPReply {
         var arguments = ["-sS", "-i", "--max-time", "20", "-X", method, baseURL + path]
         arguments.append(version == .h2c ? "--http2-prior-knowledge" : "--http1.1")
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
@@ -53,26 +53,11 @@ struct CurlClient {
             }
             arguments += ["--data-binary", body]
         }
-        let output = try Self.run(arguments)
-        return try Self.parse(output)
-    }
-
-    private static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "curl \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        let output = try await HelperProcess.run("/usr/bin/curl", arguments)
+        guard output.status == 0 else {
+            throw Failure(description: "curl \(arguments.joined(separator: " ")) failed: \(output.standardError)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return try Self.parse(output.standardOutput)
     }
 
     private static func parse(_ output: String) throws -> HTTPReply {

@@ -62,7 +62,7 @@ final class GatewayHarness {
     /// Stops the gateway and every backend still running.
     func stop() async {
         await server.stop()
-        for backend in backends { await backend.stop(gracePeriod: .milliseconds(200)) }
+        for backend in backends { await backend.stop(gracePeriod: .seconds(5)) }
     }
 }
 
