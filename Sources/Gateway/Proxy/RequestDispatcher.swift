@@ -48,9 +48,9 @@ final class RequestDispatcher {
     private func call(
         _ target: RouteTarget, variables: [PathVariable], request: GatewayRequest, writer: any ResponseWriter
     ) {
-        if target.method.isClientStreaming || target.method.isServerStreaming {
+        if target.method.isClientStreaming {
             writer.writeError(
-                GatewayError(.unimplemented, "\(target.method.fullName) is a streaming method: call it over gRPC"),
+                GatewayError(.unimplemented, "\(target.method.fullName) is a client-streaming method: call it over gRPC"),
                 allocator: allocator)
             return
         }
@@ -78,14 +78,78 @@ final class RequestDispatcher {
         message[2] = UInt8(truncatingIfNeeded: length >> 16)
         message[3] = UInt8(truncatingIfNeeded: length >> 8)
         message[4] = UInt8(truncatingIfNeeded: length)
-        let call = UnaryCall(
+        let call = UpstreamCall(
             pool: pools[target.backend.name]!, path: target.method.grpcPath,
             metadata: RequestMetadata.forJSONRequest(headers: request.headers, clientAddress: request.clientAddress),
             message: allocator.buffer(bytes: message), deadline: .now() + .nanoseconds(timeout.nanoseconds),
             eventLoop: eventLoop, maxResponseBytes: runtime.config.limits.maxResponseBytes)
-        call.start { result in
-            self.reply(result, target: target, writer: writer)
+        if target.method.isServerStreaming {
+            stream(call, target: target, writer: writer)
+        } else {
+            call.start { result in
+                self.reply(result, target: target, writer: writer)
+            }
         }
+    }
+
+    /// Streams a server-streaming method's replies as grpc-gateway does: one `{"result": message}` line per
+    /// message, and a failure after the first message as a last `{"error": status}` line. A failure before
+    /// any message is an ordinary error reply.
+    private func stream(_ call: UpstreamCall, target: RouteTarget, writer: any ResponseWriter) {
+        var started = false
+        var failed = false
+        call.start(
+            onMessage: { message, headers in
+                guard !failed else { return }
+                if !started {
+                    started = true
+                    var head: [(name: String, value: String)] = [("content-type", "application/json")]
+                    head.append(contentsOf: RequestMetadata.responseHeaders(headers: headers, trailers: []))
+                    writer.startStreamingResponse(status: 200, headers: head)
+                }
+                var line: [UInt8] = Array(#"{"result":"#.utf8)
+                do {
+                    try message.withUnsafeReadableBytes { bytes throws(TranscodingError) in
+                        try target.responseTranscoder.encodeJSON(message: bytes, into: &line)
+                    }
+                } catch {
+                    failed = true
+                    self.endStream(writer, with: GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"))
+                    return
+                }
+                line.append(contentsOf: "}\n".utf8)
+                writer.writeBodyChunk(self.allocator.buffer(bytes: line))
+            },
+            completion: { result in
+                guard !failed else { return }
+                let failure: GatewayError? =
+                    switch result {
+                    case .failure(let error): error
+                    case .success(let reply) where reply.status != .ok: GatewayError(reply.status, reply.message)
+                    case .success: nil
+                    }
+                if !started {
+                    if let failure {
+                        writer.writeError(failure, allocator: self.allocator)
+                    } else {
+                        writer.startStreamingResponse(status: 200, headers: [("content-type", "application/json")])
+                        writer.endStreamingResponse()
+                    }
+                } else if let failure {
+                    self.endStream(writer, with: failure)
+                } else {
+                    writer.endStreamingResponse()
+                }
+            })
+    }
+
+    /// Ends a stream that has begun with an in-band `{"error": status}` line.
+    private func endStream(_ writer: any ResponseWriter, with error: GatewayError) {
+        var line: [UInt8] = Array(#"{"error":"#.utf8)
+        line.append(contentsOf: error.jsonBody)
+        line.append(contentsOf: "}\n".utf8)
+        writer.writeBodyChunk(allocator.buffer(bytes: line))
+        writer.endStreamingResponse()
     }
 
     private func reply(_ result: Result<UpstreamReply, GatewayError>, target: RouteTarget, writer: any ResponseWriter) {

@@ -17,6 +17,8 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
         case receiving(GatewayRequest, keepAlive: Bool)
         /// The request is with the dispatcher; its reply has not been written yet.
         case waitingForResponse(keepAlive: Bool)
+        /// The reply's head is out and its body is being streamed in chunks.
+        case streamingResponse(keepAlive: Bool)
         /// The connection is being closed; further input is ignored.
         case closing
     }
@@ -43,7 +45,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         switch state {
-        case .waitingForResponse:
+        case .waitingForResponse, .streamingResponse:
             pipelined.append(part)
         case .closing:
             break
@@ -84,18 +86,59 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
 
     func writeResponse(status: Int, headers: [(name: String, value: String)], body: ByteBuffer) {
         guard let context, case .waitingForResponse(let keepAlive) = state else { return }
-        write(status: status, headers: headers, body: body, keepAlive: keepAlive, context: context)
+        var head = encodeHead(status: status, headers: headers, context: context)
+        head.writeStaticString("content-length: ")
+        head.writeString(String(body.readableBytes))
+        head.writeStaticString("\r\n")
+        finishHead(&head, keepAlive: keepAlive)
+        var body = body
+        head.writeBuffer(&body)
+        let written = context.writeAndFlush(wrapOutboundOut(head))
+        responseFinished(keepAlive: keepAlive, written: written, context: context)
+    }
+
+    func startStreamingResponse(status: Int, headers: [(name: String, value: String)]) {
+        guard let context, case .waitingForResponse(let keepAlive) = state else { return }
+        var head = encodeHead(status: status, headers: headers, context: context)
+        head.writeStaticString("transfer-encoding: chunked\r\n")
+        finishHead(&head, keepAlive: keepAlive)
+        context.writeAndFlush(wrapOutboundOut(head), promise: nil)
+        state = .streamingResponse(keepAlive: keepAlive)
+    }
+
+    func writeBodyChunk(_ chunk: ByteBuffer) {
+        guard let context, case .streamingResponse = state, chunk.readableBytes > 0 else { return }
+        var framed = context.channel.allocator.buffer(capacity: chunk.readableBytes + 16)
+        framed.writeString(String(chunk.readableBytes, radix: 16))
+        framed.writeStaticString("\r\n")
+        var chunk = chunk
+        framed.writeBuffer(&chunk)
+        framed.writeStaticString("\r\n")
+        context.writeAndFlush(wrapOutboundOut(framed), promise: nil)
+    }
+
+    func endStreamingResponse() {
+        guard let context, case .streamingResponse(let keepAlive) = state else { return }
+        let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(staticString: "0\r\n\r\n")))
+        responseFinished(keepAlive: keepAlive, written: written, context: context)
+    }
+
+    /// After a reply: closes the connection once the reply is out, or serves the requests that arrived
+    /// meanwhile.
+    private func responseFinished(keepAlive: Bool, written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
         guard keepAlive else {
             state = .closing
+            written.whenComplete { _ in context.close(promise: nil) }
             return
         }
         state = .idle
         let waiting = pipelined
         pipelined.removeAll()
         for part in waiting {
-            if case .waitingForResponse = state {
+            switch state {
+            case .waitingForResponse, .streamingResponse:
                 pipelined.append(part)
-            } else {
+            case .idle, .receiving, .closing:
                 handle(part, context: context)
             }
         }
@@ -103,7 +146,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         switch state {
-        case .waitingForResponse, .closing:
+        case .waitingForResponse, .streamingResponse, .closing:
             context.close(promise: nil)
         case .idle, .receiving:
             if let parserError = error as? HTTPParserError, parserError == .headerOverflow {
@@ -117,19 +160,15 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     /// Answers with `error` and closes the connection: the rest of the request cannot be trusted or skipped.
     private func rejectAndClose(_ error: GatewayError) {
         guard let context else { return }
-        state = .closing
-        var headers: [(name: String, value: String)] = [("content-type", "application/json")]
-        headers.append(contentsOf: error.headers)
-        write(
-            status: error.httpStatus, headers: headers, body: context.channel.allocator.buffer(bytes: error.jsonBody),
-            keepAlive: false, context: context)
+        state = .waitingForResponse(keepAlive: false)
+        writeError(error, allocator: context.channel.allocator)
     }
 
-    private func write(
-        status: Int, headers: [(name: String, value: String)], body: ByteBuffer, keepAlive: Bool,
-        context: ChannelHandlerContext
-    ) {
-        var buffer = context.channel.allocator.buffer(capacity: 128 + body.readableBytes)
+    /// The status line and `headers`, without the blank line that ends the head.
+    private func encodeHead(
+        status: Int, headers: [(name: String, value: String)], context: ChannelHandlerContext
+    ) -> ByteBuffer {
+        var buffer = context.channel.allocator.buffer(capacity: 256)
         buffer.writeStaticString("HTTP/1.1 ")
         buffer.writeString(String(status))
         buffer.writeStaticString(" ")
@@ -141,15 +180,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
             buffer.writeString(value)
             buffer.writeStaticString("\r\n")
         }
-        buffer.writeStaticString("content-length: ")
-        buffer.writeString(String(body.readableBytes))
-        buffer.writeStaticString(keepAlive ? "\r\n\r\n" : "\r\nconnection: close\r\n\r\n")
-        var body = body
-        buffer.writeBuffer(&body)
-        let written = context.writeAndFlush(wrapOutboundOut(buffer))
-        if !keepAlive {
-            written.whenComplete { _ in context.close(promise: nil) }
-        }
+        return buffer
+    }
+
+    private func finishHead(_ head: inout ByteBuffer, keepAlive: Bool) {
+        head.writeStaticString(keepAlive ? "\r\n" : "connection: close\r\n\r\n")
     }
 }
 

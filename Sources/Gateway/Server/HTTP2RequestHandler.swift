@@ -134,6 +134,20 @@ final class HTTP2ResponseWriter: ResponseWriter {
         stream.sendResponseHeaders(block, endStream: false)
         stream.sendData(body, endStream: true)
     }
+
+    func startStreamingResponse(status: Int, headers: [(name: String, value: String)]) {
+        var block = [HTTP2Header(name: ":status", value: String(status))]
+        for (name, value) in headers { block.append(HTTP2Header(name: name, value: value)) }
+        stream.sendResponseHeaders(block, endStream: false)
+    }
+
+    func writeBodyChunk(_ chunk: ByteBuffer) {
+        stream.sendData(chunk, endStream: false)
+    }
+
+    func endStreamingResponse() {
+        stream.sendData(ByteBuffer(), endStream: true)
+    }
 }
 
 @available(*, unavailable)

@@ -1,12 +1,13 @@
 import Balancer
 import NIOCore
 
-/// One unary gRPC call to a backend on behalf of a JSON request: one stream on a pooled connection,
-/// one request message, the reply gathered until the trailers.
+/// One gRPC call to a backend on behalf of a JSON request: one stream on a pooled connection, one
+/// request message, then the reply: gathered until the trailers for a unary method, or handed over
+/// message by message for a server-streaming one.
 ///
 /// A call that never reached a backend (refused stream, above a GOAWAY's last stream, connection lost
 /// before sending) is tried again on another endpoint, up to `maxAttempts` in all.
-final class UnaryCall: HTTP2ClientStreamDelegate {
+final class UpstreamCall: HTTP2ClientStreamDelegate {
     private static let maxAttempts = 3
 
     private let pool: UpstreamPool
@@ -16,6 +17,8 @@ final class UnaryCall: HTTP2ClientStreamDelegate {
     private let deadline: NIODeadline
     private let eventLoop: any EventLoop
     private var completion: ((Result<UpstreamReply, GatewayError>) -> Void)?
+    /// For a server-streaming call: receives each response message with the reply's header metadata.
+    private var onMessage: ((ByteBuffer, _ headers: [(name: String, value: String)]) -> Void)?
     private var attempts = 0
     private var triedEndpoints: Set<EndpointAddress> = []
     private var stream: HTTP2ClientStream?
@@ -41,7 +44,16 @@ final class UnaryCall: HTTP2ClientStreamDelegate {
     }
 
     /// Starts the call; `completion` runs once on the event loop.
-    func start(completion: @escaping (Result<UpstreamReply, GatewayError>) -> Void) {
+    ///
+    /// - Parameters:
+    ///   - onMessage: For a server-streaming method, called with each response message as it arrives; the
+    ///     completion's reply then carries no message. Nil for a unary method, whose one message comes in the
+    ///     completion's reply.
+    func start(
+        onMessage: ((ByteBuffer, _ headers: [(name: String, value: String)]) -> Void)? = nil,
+        completion: @escaping (Result<UpstreamReply, GatewayError>) -> Void
+    ) {
+        self.onMessage = onMessage
         self.completion = completion
         deadlineTimer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.stream?.reset(errorCode: .cancel)
@@ -107,6 +119,10 @@ final class UnaryCall: HTTP2ClientStreamDelegate {
         receivedAnything = true
         do {
             for message in try deframer.append(data) {
+                if let onMessage {
+                    onMessage(message, reply.headers)
+                    continue
+                }
                 guard reply.response == nil else {
                     failCall(GatewayError(.internalError, "backend sent more than one message for a unary call"))
                     return
@@ -143,7 +159,7 @@ final class UnaryCall: HTTP2ClientStreamDelegate {
             }
             return
         }
-        if reply.status == .ok && reply.response == nil {
+        if reply.status == .ok && reply.response == nil && onMessage == nil {
             reply.status = .internalError
             reply.message = "backend sent no response message"
         }
@@ -165,6 +181,7 @@ final class UnaryCall: HTTP2ClientStreamDelegate {
 
     private func finish(_ result: Result<UpstreamReply, GatewayError>) {
         deadlineTimer?.cancel()
+        onMessage = nil
         guard let completion else { return }
         self.completion = nil
         completion(result)
@@ -172,4 +189,4 @@ final class UnaryCall: HTTP2ClientStreamDelegate {
 }
 
 @available(*, unavailable)
-extension UnaryCall: Sendable {}
+extension UpstreamCall: Sendable {}
