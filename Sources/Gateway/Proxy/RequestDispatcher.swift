@@ -1,4 +1,5 @@
 import Balancer
+import Logging
 import NIOCore
 
 /// Serves the JSON requests of every client connection on one event loop: routes, transcodes, calls the
@@ -6,16 +7,21 @@ import NIOCore
 final class RequestDispatcher {
     let runtime: GatewayRuntime
     let eventLoop: any EventLoop
+    private let logger: Logger
     private let allocator = ByteBufferAllocator()
     /// This loop's connections to each backend, by backend name.
     let pools: [String: UpstreamPool]
 
-    init(runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration) {
+    init(runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, logger: Logger) {
         self.runtime = runtime
         self.eventLoop = eventLoop
+        self.logger = logger
         var pools: [String: UpstreamPool] = [:]
         for backend in runtime.backends {
-            let pool = UpstreamPool(backend: backend, eventLoop: eventLoop, configuration: http2)
+            var configuration = http2
+            configuration.connectTimeout = .nanoseconds(backend.config.connectTimeout.nanoseconds)
+            configuration.handshakeTimeout = configuration.connectTimeout
+            let pool = UpstreamPool(backend: backend, eventLoop: eventLoop, configuration: configuration)
             pool.update(endpoints: backend.balancer.endpoints)
             pools[backend.name] = pool
         }
@@ -33,15 +39,13 @@ final class RequestDispatcher {
         case .matched(let target, let variables):
             call(target, variables: variables, request: request, writer: writer)
         case .methodNotAllowed(let allowed):
-            writer.writeError(
-                GatewayError(
+            refuse(GatewayError(
                     .unimplemented, "method \(request.method) is not allowed for \(request.path)", httpStatus: 405,
-                    headers: [("allow", allowed.joined(separator: ", "))]),
-                allocator: allocator)
+                    headers: [("allow", allowed.joined(separator: ", "))]), writer)
         case .notFound:
-            writer.writeError(GatewayError(.notFound, "no route for \(request.method) \(request.path)"), allocator: allocator)
+            refuse(GatewayError(.notFound, "no route for \(request.method) \(request.path)"), writer)
         case .invalidPath(let reason):
-            writer.writeError(GatewayError(.invalidArgument, "invalid path: \(reason)"), allocator: allocator)
+            refuse(GatewayError(.invalidArgument, "invalid path: \(reason)"), writer)
         }
     }
 
@@ -49,15 +53,13 @@ final class RequestDispatcher {
         _ target: RouteTarget, variables: [PathVariable], request: GatewayRequest, writer: any ResponseWriter
     ) {
         if target.method.isClientStreaming {
-            writer.writeError(
-                GatewayError(.unimplemented, "\(target.method.fullName) is a client-streaming method: call it over gRPC"),
-                allocator: allocator)
+            refuse(GatewayError(.unimplemented, "\(target.method.fullName) is a client-streaming method: call it over gRPC"), writer)
             return
         }
         var timeout = target.backend.config.timeout
         if let header = request.header("grpc-timeout") {
             guard let parsed = GRPCTimeout.parse(header) else {
-                writer.writeError(GatewayError(.invalidArgument, "invalid grpc-timeout: \(header)"), allocator: allocator)
+                refuse(GatewayError(.invalidArgument, "invalid grpc-timeout: \(header)"), writer)
                 return
             }
             timeout = parsed
@@ -70,7 +72,7 @@ final class RequestDispatcher {
                     query: request.query, into: &message)
             }
         } catch {
-            writer.writeError(GatewayError(.invalidArgument, error.description), allocator: allocator)
+            refuse(GatewayError(.invalidArgument, error.description), writer)
             return
         }
         let length = UInt32(message.count - 5)
@@ -130,7 +132,7 @@ final class RequestDispatcher {
                     }
                 if !started {
                     if let failure {
-                        writer.writeError(failure, allocator: self.allocator)
+                        self.refuse(failure, writer)
                     } else {
                         writer.startStreamingResponse(status: 200, headers: [("content-type", "application/json")])
                         writer.endStreamingResponse()
@@ -141,6 +143,16 @@ final class RequestDispatcher {
                     writer.endStreamingResponse()
                 }
             })
+    }
+
+    /// Answers with `error` and logs it: client mistakes at info level, failures to reach or use a backend
+    /// as warnings, and errors a backend returned at debug level (they are the backend's answer, not a fault).
+    private func refuse(_ error: GatewayError, _ writer: any ResponseWriter, fromBackend: Bool = false) {
+        let level: Logger.Level = fromBackend ? .debug : error.httpStatus >= 500 ? .warning : .info
+        logger.log(level: level, "request refused", metadata: [
+            "status": "\(error.httpStatus)", "grpc_code": "\(error.code)", "error": "\(error.message)",
+        ])
+        writer.writeError(error, allocator: allocator)
     }
 
     /// Ends a stream that has begun with an in-band `{"error": status}` line.
@@ -155,13 +167,13 @@ final class RequestDispatcher {
     private func reply(_ result: Result<UpstreamReply, GatewayError>, target: RouteTarget, writer: any ResponseWriter) {
         switch result {
         case .failure(let error):
-            writer.writeError(error, allocator: allocator)
+            refuse(error, writer)
         case .success(let reply):
             let metadata = RequestMetadata.responseHeaders(headers: reply.headers, trailers: reply.trailers)
             guard reply.status == .ok, let response = reply.response else {
                 var error = GatewayError(reply.status, reply.message)
                 error.headers = metadata
-                writer.writeError(error, allocator: allocator)
+                refuse(error, writer, fromBackend: true)
                 return
             }
             var json: [UInt8] = []
@@ -170,8 +182,7 @@ final class RequestDispatcher {
                     try target.responseTranscoder.encodeJSON(message: bytes, into: &json)
                 }
             } catch {
-                writer.writeError(
-                    GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"), allocator: allocator)
+                refuse(GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"), writer)
                 return
             }
             var headers: [(name: String, value: String)] = [("content-type", "application/json")]

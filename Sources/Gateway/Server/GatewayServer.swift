@@ -44,9 +44,11 @@ public final class GatewayServer: Service, Sendable {
         var dispatchers: [ObjectIdentifier: NIOLoopBound<RequestDispatcher>] = [:]
         for loop in group.makeIterator() {
             let runtime = self.runtime
+            let logger = self.logger
             dispatchers[ObjectIdentifier(loop)] = try await loop.submit {
                 NIOLoopBound(
-                    RequestDispatcher(runtime: runtime, eventLoop: loop, http2: .defaults), eventLoop: loop)
+                    RequestDispatcher(runtime: runtime, eventLoop: loop, http2: .defaults, logger: logger),
+                    eventLoop: loop)
             }.get()
         }
         let frozen = dispatchers

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Gateway
 import Testing
 
@@ -90,6 +92,27 @@ struct ErrorsEndToEndTests {
             let message = try Self.expectError(
                 try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"x"}"#), status: 503, code: 14)
             #expect(message.contains("echo"), "\(message)")
+        }
+    }
+
+    @Test("an endpoint that accepts TCP but never speaks HTTP/2 costs a request no more than connectTimeout")
+    func silentEndpoint() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(silent.localAddress?.port)
+        defer { silent.close(promise: nil) }
+        try await withGateway(configure: { config in
+            config.update(backend: "echo") { backend in
+                backend.endpoints = [.init(host: "127.0.0.1", port: port)]
+                backend.connectTimeout = .milliseconds(300)
+            }
+        }) { gateway in
+            let started = ContinuousClock.now
+            try Self.expectError(
+                try await gateway.client().send("POST", "/v1/echo", body: #"{"message":"x"}"#), status: 503, code: 14)
+            #expect(ContinuousClock.now - started < .seconds(3))
+            // Other backends are unaffected.
+            #expect(try await gateway.client().send("GET", "/v1/shelves").status == 200)
         }
     }
 
