@@ -12,7 +12,7 @@ struct EndpointLoad {
     var ejectedUntil: Double = 0
     /// Ejections so far, for display.
     var timesEjected = 0
-    /// The multiplier of the base ejection time for the next ejection but one (Envoy's `ejectTimeBackoff`).
+    /// The multiplier of the base ejection time of the latest ejection (Envoy's `ejectTimeBackoff`).
     var ejectionMultiplier = 0
     /// When the endpoint was last un-ejected, from which the multiplier decays.
     var unejectedAt: Double?
