@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
+                "Balancer",
                 "Gateway",
                 "DemoServices",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,11 +1,12 @@
 """The demo EchoService implemented with Python grpcio, driven by the demo's own descriptor set.
 
-Usage: demo_echo_backend.py DESCRIPTOR_SET NAME
+Usage: demo_echo_backend.py DESCRIPTOR_SET NAME [EXTRA_DELAY_MS]
 Listens on 127.0.0.1 on a free port and prints that port on one line. It dies with its parent
 (PR_SET_PDEATHSIG). Tests kill it with SIGKILL to crash a backend for real, in its own process.
 
-EchoService.Echo: replies with the request's message and served_by = NAME, after delay_ms; fails with
-fail_code if it is non-zero ("requested failure").
+EchoService.Echo: replies with the request's message and served_by = NAME, after delay_ms (plus
+EXTRA_DELAY_MS, to make one instance slower than the others); fails with fail_code if it is non-zero
+("requested failure").
 """
 import ctypes
 import signal
@@ -25,6 +26,7 @@ except OSError:
 
 def main():
     descriptor_path, name = sys.argv[1], sys.argv[2]
+    extra_delay_ms = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     files = descriptor_pb2.FileDescriptorSet()
     with open(descriptor_path, "rb") as f:
         files.ParseFromString(f.read())
@@ -35,8 +37,8 @@ def main():
     response_class = message_factory.GetMessageClass(pool.FindMessageTypeByName("portico.demo.echo.v1.EchoResponse"))
 
     def echo(request, context):
-        if request.delay_ms:
-            time.sleep(request.delay_ms / 1000)
+        if request.delay_ms or extra_delay_ms:
+            time.sleep((request.delay_ms + extra_delay_ms) / 1000)
         if request.fail_code:
             context.abort(grpc.StatusCode(next(c for c in grpc.StatusCode if c.value[0] == request.fail_code)),
                           "requested failure")

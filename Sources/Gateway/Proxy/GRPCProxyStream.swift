@@ -16,6 +16,10 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     private var sentResponseHeaders = false
     private var finished = false
     private var deadlineTimer: Scheduled<Void>?
+    /// The balancer's pick, until the call's outcome is reported.
+    private var ticket: Pick.Ticket?
+    private var opened = ContinuousClock.now
+    private var firstResponseLatency: Duration?
 
     /// - Parameters:
     ///   - client: The client's stream.
@@ -37,6 +41,7 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
         deadlineTimer = client.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.upstream?.reset(errorCode: .cancel)
+            self.report(.unavailable)
             self.failCall(.deadlineExceeded, message: "deadline exceeded")
         }
         pool.acquireConnection(deadline: deadline) { result in
@@ -44,8 +49,10 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
             switch result {
             case .failure(let error):
                 self.failCall(error.code, message: error.message)
-            case .success(let (connection, address)):
-                self.open(on: connection, authority: address.description, timeout: timeout)
+            case .success(let (connection, pick)):
+                self.ticket = pick.ticket
+                self.opened = .now
+                self.open(on: connection, authority: pick.endpoint.description, timeout: timeout)
             }
         }
     }
@@ -70,6 +77,7 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
             for (data, endStream) in held { stream.sendData(data, endStream: endStream) }
             held.removeAll()
         } catch {
+            report(.unavailable)
             failCall(.unavailable, message: "cannot open a stream to the backend: \(error)")
         }
     }
@@ -90,17 +98,22 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
         finished = true
         deadlineTimer?.cancel()
         upstream?.reset(errorCode: .cancel)
+        report(.cancelled)
     }
 
     func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool) {
         guard !finished else { return }
         sentResponseHeaders = true
         client.sendResponseHeaders(headers, endStream: endStream)
-        if endStream { complete() }
+        if endStream {
+            reportStatus(in: headers)
+            complete()
+        }
     }
 
     func responseDataReceived(_ data: ByteBuffer, endStream: Bool) {
         guard !finished else { return }
+        if firstResponseLatency == nil && data.readableBytes > 0 { firstResponseLatency = .now - opened }
         client.sendData(data, endStream: endStream)
         if endStream { complete() }
     }
@@ -108,13 +121,33 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     func responseTrailersReceived(_ trailers: [HTTP2Header]) {
         guard !finished else { return }
         client.sendTrailers(trailers)
+        reportStatus(in: trailers)
         complete()
     }
 
     func streamClosed(error: HTTP2Error?) {
         upstream = nil
         guard !finished else { return }
+        report(.unavailable)
         failCall(.unavailable, message: error.map { "backend stream failed: \($0)" } ?? "backend stream ended without a status")
+    }
+
+    /// Reports the call's gRPC status to the balancer: OK as a latency sample (to the first response
+    /// message), UNAVAILABLE as a gateway failure, anything else as an application error.
+    private func reportStatus(in block: [HTTP2Header]) {
+        let latency = firstResponseLatency ?? (.now - opened)
+        let status = block.first { $0.name == "grpc-status" }.flatMap { Int($0.value) }
+        switch status {
+        case GRPCStatusCode.ok.rawValue: report(.success(latency: latency))
+        case GRPCStatusCode.unavailable.rawValue: report(.unavailable)
+        default: report(.otherError(latency: latency))
+        }
+    }
+
+    private func report(_ outcome: RequestOutcome) {
+        guard let ticket else { return }
+        self.ticket = nil
+        pool.backend.balancer.complete(ticket, outcome: outcome)
     }
 
     private func complete() {

@@ -6,7 +6,9 @@ import NIOCore
 /// message by message for a server-streaming one.
 ///
 /// A call that never reached a backend (refused stream, above a GOAWAY's last stream, connection lost
-/// before sending) is tried again on another endpoint, up to `maxAttempts` in all.
+/// before sending) is tried again on another endpoint, up to `maxAttempts` in all and within the backend's
+/// retry budget. Each attempt's outcome goes back to the balancer through its pick's ticket: the latency
+/// to the reply (to the first message for a stream), an application error, or a gateway failure.
 final class UpstreamCall: HTTP2ClientStreamDelegate {
     private static let maxAttempts = 3
 
@@ -21,6 +23,11 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
     private var onMessage: ((ByteBuffer, _ headers: [(name: String, value: String)]) -> Void)?
     private var attempts = 0
     private var triedEndpoints: Set<EndpointAddress> = []
+    /// The balancer's pick for the current attempt, until its outcome is reported.
+    private var ticket: Pick.Ticket?
+    private var attemptStarted = ContinuousClock.now
+    private var firstMessageLatency: Duration?
+    private var retryPermit: RetryPermit?
     private var stream: HTTP2ClientStream?
     private var deadlineTimer: Scheduled<Void>?
     private var deframer: GRPCMessageDeframer
@@ -57,6 +64,7 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
         self.completion = completion
         deadlineTimer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.stream?.reset(errorCode: .cancel)
+            self.report(.unavailable)
             self.finish(.failure(.deadlineExceeded))
         }
         attempt()
@@ -69,9 +77,11 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
             switch result {
             case .failure(let error):
                 self.finish(.failure(error))
-            case .success(let (connection, address)):
-                self.triedEndpoints.insert(address)
-                self.send(on: connection, authority: address.description)
+            case .success(let (connection, pick)):
+                self.triedEndpoints.insert(pick.endpoint)
+                self.ticket = pick.ticket
+                self.attemptStarted = .now
+                self.send(on: connection, authority: pick.endpoint.description)
             }
         }
     }
@@ -93,6 +103,7 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
             self.stream = stream
             stream.sendData(message, endStream: true)
         } catch {
+            report(.unavailable)
             retryOrFail(GatewayError(.unavailable, "cannot start a stream: \(error)"))
         }
     }
@@ -119,6 +130,7 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
         receivedAnything = true
         do {
             for message in try deframer.append(data) {
+                if firstMessageLatency == nil { firstMessageLatency = .now - attemptStarted }
                 if let onMessage {
                     onMessage(message, reply.headers)
                     continue
@@ -152,12 +164,19 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
         stream = nil
         guard completion != nil else { return }
         if let error {
+            report(.unavailable)
             if error.requestNeverProcessed && !receivedAnything {
                 retryOrFail(GatewayError(.unavailable, "backend refused the call: \(error)"))
             } else {
                 finish(.failure(GatewayError(.unavailable, "backend connection failed: \(error)")))
             }
             return
+        }
+        let latency = firstMessageLatency ?? (.now - attemptStarted)
+        switch reply.status {
+        case .ok: report(.success(latency: latency))
+        case .unavailable: report(.unavailable)
+        default: report(.otherError(latency: latency))
         }
         if reply.status == .ok && reply.response == nil && onMessage == nil {
             reply.status = .internalError
@@ -167,20 +186,41 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
     }
 
     private func retryOrFail(_ error: GatewayError) {
-        if attempts < Self.maxAttempts {
-            attempt()
-        } else {
-            finish(.failure(error))
+        let balancer = pool.backend.balancer
+        if let permit = retryPermit {
+            balancer.release(permit)
+            retryPermit = nil
         }
+        guard attempts < Self.maxAttempts, let permit = balancer.tryAcquireRetry() else {
+            finish(.failure(error))
+            return
+        }
+        retryPermit = permit
+        receivedAnything = false
+        firstMessageLatency = nil
+        reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
+        attempt()
     }
 
     private func failCall(_ error: GatewayError) {
         stream?.reset(errorCode: .cancel)
+        report(.unavailable)
         finish(.failure(error))
+    }
+
+    /// Tells the balancer how the current attempt went; only the first report of an attempt counts.
+    private func report(_ outcome: RequestOutcome) {
+        guard let ticket else { return }
+        self.ticket = nil
+        pool.backend.balancer.complete(ticket, outcome: outcome)
     }
 
     private func finish(_ result: Result<UpstreamReply, GatewayError>) {
         deadlineTimer?.cancel()
+        if let permit = retryPermit {
+            pool.backend.balancer.release(permit)
+            retryPermit = nil
+        }
         onMessage = nil
         guard let completion else { return }
         self.completion = nil

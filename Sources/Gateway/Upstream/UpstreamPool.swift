@@ -10,7 +10,7 @@ final class UpstreamPool {
     /// A call waiting for a connection to become ready.
     private struct Waiter {
         let id: Int
-        let open: (Result<(HTTP2ClientConnection, EndpointAddress), GatewayError>) -> Void
+        let open: (Result<(HTTP2ClientConnection, Pick), GatewayError>) -> Void
         let timeout: Scheduled<Void>
     }
 
@@ -58,14 +58,15 @@ final class UpstreamPool {
     /// - Parameters:
     ///   - deadline: When to give up waiting.
     ///   - excluding: Endpoints not to use (an earlier attempt of the same call failed there).
-    ///   - open: Called once on this event loop with a connection and its endpoint, or the reason why none.
+    ///   - open: Called once on this event loop with a connection and the balancer's pick (whose ticket the
+    ///     caller must complete), or the reason why there is none.
     func acquireConnection(
         deadline: NIODeadline, excluding: Set<EndpointAddress> = [],
-        open: @escaping (Result<(HTTP2ClientConnection, EndpointAddress), GatewayError>) -> Void
+        open: @escaping (Result<(HTTP2ClientConnection, Pick), GatewayError>) -> Void
     ) {
         switch pickConnection(excluding: excluding) {
-        case .picked(let connection, let address):
-            open(.success((connection, address)))
+        case .picked(let connection, let pick):
+            open(.success((connection, pick)))
         case .refused(let error):
             open(.failure(error))
         case .wait:
@@ -79,7 +80,7 @@ final class UpstreamPool {
     }
 
     private enum Choice {
-        case picked(HTTP2ClientConnection, EndpointAddress)
+        case picked(HTTP2ClientConnection, Pick)
         case wait
         case refused(GatewayError)
     }
@@ -87,11 +88,11 @@ final class UpstreamPool {
     private func pickConnection(excluding wanted: Set<EndpointAddress> = []) -> Choice {
         // Retrying on the endpoint that failed beats failing when it is the only one.
         let excluding = connections.keys.allSatisfy(wanted.contains) ? [] : wanted
-        let picked = backend.balancer.pick { address in
+        let pick = backend.balancer.pick { address in
             !excluding.contains(address) && connections[address]?.connectionWithCapacity != nil
         }
-        if let picked, let connection = connections[picked]?.connectionWithCapacity {
-            return .picked(connection, picked)
+        if let pick, let connection = connections[pick.endpoint]?.connectionWithCapacity {
+            return .picked(connection, pick)
         }
         let candidates = connections.values.filter { !excluding.contains($0.address) }
         if candidates.contains(where: { $0.isConnecting || $0.connectionWithCapacity == nil && $0.failureReason == nil }) {
@@ -109,10 +110,10 @@ final class UpstreamPool {
             switch pickConnection() {
             case .wait:
                 return
-            case .picked(let connection, let address):
+            case .picked(let connection, let pick):
                 let waiter = waiters.removeFirst()
                 waiter.timeout.cancel()
-                waiter.open(.success((connection, address)))
+                waiter.open(.success((connection, pick)))
             case .refused(let error):
                 let waiting = waiters
                 waiters.removeAll()

@@ -1,3 +1,4 @@
+import Balancer
 import DemoServices
 import Foundation
 import Gateway
@@ -11,12 +12,16 @@ struct FailoverEndToEndTests {
         .appendingPathComponent("helpers/demo_echo_backend.py").path
 
     /// Starts `count` Python echo backends named `py-1`, … and returns them with their ports.
-    static func startPythonBackends(_ count: Int) async throws -> [(process: HelperProcess, port: Int)] {
+    /// - Parameter extraDelays: Milliseconds each backend adds to every call, by index (default none).
+    static func startPythonBackends(
+        _ count: Int, extraDelays: [Int] = []
+    ) async throws -> [(process: HelperProcess, port: Int)] {
         var backends: [(process: HelperProcess, port: Int)] = []
         for index in 1...count {
+            let delay = extraDelays.indices.contains(index - 1) ? extraDelays[index - 1] : 0
             let (process, line) = try await HelperProcess.startPrintingReadyLine(
                 "/usr/bin/env",
-                ["python3", pythonBackend, DemoBackend.descriptorSetURL(for: .echo).path, "py-\(index)"])
+                ["python3", pythonBackend, DemoBackend.descriptorSetURL(for: .echo).path, "py-\(index)", String(delay)])
             backends.append((process, try #require(Int(line), "the backend printed \(line.debugDescription)")))
         }
         return backends
@@ -24,15 +29,34 @@ struct FailoverEndToEndTests {
 
     /// Runs `body` with a gateway whose echo backend is the given Python processes.
     static func withPythonGateway(
-        _ backends: [(process: HelperProcess, port: Int)], _ body: (GatewayHarness) async throws -> Void
+        _ backends: [(process: HelperProcess, port: Int)], balancer: BalancingStrategy = .roundRobin,
+        _ body: (GatewayHarness) async throws -> Void
     ) async throws {
         try await withGateway(echo: 0, library: 0, configure: { config in
             config.backends = [
                 GatewayConfig.Backend(
                     name: "echo", descriptorFiles: [DemoBackend.descriptorSetURL(for: .echo).path],
-                    endpoints: backends.map { SocketAddressText(host: "127.0.0.1", port: $0.port) })
+                    endpoints: backends.map { SocketAddressText(host: "127.0.0.1", port: $0.port) },
+                    balancer: balancer)
             ]
         }, body)
+    }
+
+    @Test("with the ewma balancer, a backend 100 ms slower than its peer gets almost no requests")
+    func ewmaAvoidsSlowBackend() async throws {
+        let backends = try await Self.startPythonBackends(2, extraDelays: [100, 0])
+        defer { for backend in backends { backend.process.kill() } }
+        try await Self.withPythonGateway(backends, balancer: .ewma) { gateway in
+            var servedBy: [String] = []
+            for _ in 0..<20 {
+                let reply = try await gateway.client().send("POST", "/v1/echo", body: #"{"message":"x"}"#)
+                #expect(reply.status == 200, "\(reply)")
+                servedBy.append(try reply.json["servedBy"] as? String ?? "")
+            }
+            // Round-robin would send 10 to each; EWMA learns from the first slow reply.
+            let fast = servedBy.filter { $0 == "py-2" }.count
+            #expect(fast >= 17, "\(servedBy)")
+        }
     }
 
     @Test("a backend killed mid-run: requests go on to the other instance without errors")
