@@ -72,13 +72,17 @@ struct FailoverEndToEndTests {
                 before.insert(try reply.json["servedBy"] as? String ?? "")
             }
             #expect(before == ["py-1", "py-2"])
-            backends[0].process.kill()
-            var servedBy: [String] = []
+            backends[0].process.stop()
+            // A request the gateway wrote to py-1's connection before it saw the connection die was in flight
+            // there and may fail (whether py-1 processed it is unknowable, so it is not retried); every
+            // request after that must be served by py-2.
+            var replies: [HTTPReply] = []
             for _ in 0..<10 {
-                let reply = try await client.send("POST", "/v1/echo", body: #"{"message":"after"}"#)
-                #expect(reply.status == 200, "\(reply)")
-                servedBy.append(try reply.json["servedBy"] as? String ?? "")
+                replies.append(try await client.send("POST", "/v1/echo", body: #"{"message":"after"}"#))
             }
+            #expect(replies.dropFirst().allSatisfy { $0.status == 200 }, "\(replies)")
+            #expect(replies.filter { $0.status != 200 }.allSatisfy { $0.status == 503 }, "\(replies)")
+            let servedBy = try replies.filter { $0.status == 200 }.map { try $0.json["servedBy"] as? String ?? "" }
             #expect(Set(servedBy) == ["py-2"])
         }
     }
@@ -90,7 +94,7 @@ struct FailoverEndToEndTests {
         try await Self.withPythonGateway(backends) { gateway in
             let client = gateway.client()
             #expect(try await client.send("POST", "/v1/echo", body: "{}").status == 200)
-            backends[0].process.kill()
+            backends[0].process.stop()
             // The first call may still find the dying connection; once it is down the answer is immediate.
             let deadline = ContinuousClock.now + .seconds(5)
             var last = try await client.send("POST", "/v1/echo", body: "{}")
