@@ -89,6 +89,7 @@ let package = Package(
             name: "DemoServicesTests",
             dependencies: [
                 "DemoServices",
+                "Gateway",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -3,8 +3,7 @@
 #   - Sources/Gateway/Descriptors/Generated: google/api/http.proto and annotations.proto (the HttpRule
 #     option the gateway reads from descriptors);
 #   - Sources/DemoServices/Generated and Sources/DemoServices/Descriptors: the demo services in Protos/demo;
-#   - Tests/DemoServicesTests/Generated: google/api/http.proto and annotations.proto again, internal to the
-#     demo tests, which check the HTTP rules in the demo's descriptor sets.
+#   - Tests/GatewayTests/Resources: the transcoder test schema and its golden vectors.
 # The protoc plugins are built once from grpc-swift-protobuf (slow: minutes) into .build-protoc-plugins,
 # unless PROTOC_GEN_SWIFT and PROTOC_GEN_GRPC_SWIFT name existing binaries.
 set -euo pipefail
@@ -42,12 +41,6 @@ if compgen -G "Protos/demo/*.proto" >/dev/null; then
         --swift_out="$out" --swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
         --grpc-swift_out="$out" --grpc-swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
         Protos/demo/*.proto
-    # The demo tests read the google.api.http options back out of the descriptor sets.
-    out=Tests/DemoServicesTests/Generated
-    rm -rf "$out" && mkdir -p "$out"
-    protoc "${includes[@]}" --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" \
-        --swift_out="$out" --swift_opt=Visibility=Internal,FileNaming=PathToUnderscores \
-        google/api/http.proto google/api/annotations.proto
     rm -f Sources/DemoServices/Descriptors/*.pb
     for proto in Protos/demo/*.proto; do
         name=$(basename "$proto" .proto)
@@ -63,5 +56,6 @@ echo "generated"
 resources=Tests/GatewayTests/Resources
 protoc -I "$resources" -I "$googleapis" -I /usr/include --include_imports \
     --descriptor_set_out="$resources/transcoding_test.pb" "$resources/transcoding_test.proto"
+# Map entries come out in a different order on each run; the tests compare them order-insensitively.
 python3 "$resources/make_golden.py"
 echo "generated transcoder test descriptors"

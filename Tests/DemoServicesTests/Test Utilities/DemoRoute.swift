@@ -1,4 +1,5 @@
 import DemoServices
+import Gateway
 import Foundation
 import SwiftProtobuf
 
