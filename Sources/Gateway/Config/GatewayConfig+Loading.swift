@@ -35,7 +35,7 @@ extension GatewayConfig {
         guard let root else { throw ConfigError(file: file, key: "", message: "the file is empty") }
         let top = try ConfigNode(node: root, key: "", file: file).mapping(allowed: [
             "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxJSONDepth", "idleTimeout",
-            "json", "backends",
+            "maxConcurrentStreams", "json", "backends",
         ])
         self.init()
         if let node = top["listen"] { listen = try node.address() }
@@ -46,6 +46,7 @@ extension GatewayConfig {
         if let node = top["maxHeaderBytes"] { limits.maxHeaderBytes = try node.int(in: 1024...(1 << 20)) }
         if let node = top["maxJSONDepth"] { limits.maxJSONDepth = try node.int(in: 1...1000) }
         if let node = top["idleTimeout"] { limits.idleTimeout = try node.duration() }
+        if let node = top["maxConcurrentStreams"] { limits.maxConcurrentStreams = try node.int(in: 1...100_000) }
         if let node = top["json"] { json = try Self.jsonOptions(node) }
         guard let backendsNode = top["backends"] else {
             throw ConfigError(file: file, key: "backends", message: "at least one backend is required")

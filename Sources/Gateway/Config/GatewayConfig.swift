@@ -43,11 +43,15 @@ public struct GatewayConfig: Sendable {
         public var maxJSONDepth: Int
         /// Longest a client connection may stay idle, in seconds. Key `idleTimeout`, default 300 s.
         public var idleTimeout: Duration
+        /// Most requests one h2c client connection may have open at once (its SETTINGS_MAX_CONCURRENT_STREAMS).
+        /// Key `maxConcurrentStreams`, default 1000.
+        public var maxConcurrentStreams: Int
 
         /// The defaults named on each property.
         public static var defaults: Limits {
             Limits(
-                maxRequestBytes: 4 << 20, maxResponseBytes: 4 << 20, maxHeaderBytes: 16 << 10, maxJSONDepth: 64, idleTimeout: .seconds(300))
+                maxRequestBytes: 4 << 20, maxResponseBytes: 4 << 20, maxHeaderBytes: 16 << 10, maxJSONDepth: 64,
+                idleTimeout: .seconds(300), maxConcurrentStreams: 1000)
         }
     }
 

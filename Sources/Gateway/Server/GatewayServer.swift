@@ -148,6 +148,7 @@ public final class GatewayServer: Service, Sendable {
         let clientAddress = channel.remoteAddress?.ipAddress
         var http2 = HTTP2Configuration.defaults
         http2.maxHeaderListSize = limits.maxHeaderBytes
+        http2.maxConcurrentStreams = limits.maxConcurrentStreams
         let detector = ProtocolDetector(
             configureHTTP1: { context in
                 var decoderLimits = NIOHTTPDecoderLimitConfiguration()

@@ -19,6 +19,7 @@ struct GatewayConfigTests {
         #expect(config.admin.port == 9901)
         #expect(config.limits.maxRequestBytes == 4 << 20)
         #expect(config.limits.maxHeaderBytes == 16 << 10)
+        #expect(config.limits.maxConcurrentStreams == 1000)
         #expect(config.json.emitUnpopulated == false)
         let backend = try #require(config.backends.first)
         #expect(backend.descriptorFiles == ["/etc/portico/protos/library.pb"])
@@ -38,6 +39,7 @@ struct GatewayConfigTests {
             maxHeaderBytes: 4096
             maxJSONDepth: 10
             idleTimeout: 2m
+            maxConcurrentStreams: 50
             json: { emitUnpopulated: true, useProtoNames: true, enumsAsInts: true }
             backends:
               - name: echo
@@ -55,6 +57,7 @@ struct GatewayConfigTests {
         #expect(config.limits.maxHeaderBytes == 4096)
         #expect(config.limits.maxJSONDepth == 10)
         #expect(config.limits.idleTimeout == .seconds(120))
+        #expect(config.limits.maxConcurrentStreams == 50)
         #expect(config.json.emitUnpopulated && config.json.useProtoNames && config.json.enumsAsInts)
         #expect(config.backends[0].descriptorFiles == ["/abs/echo.pb"])
         #expect(config.backends[0].services == ["portico.demo.echo.v1.EchoService"])
