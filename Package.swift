@@ -86,12 +86,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BalancerTests",
             dependencies: ["Balancer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DemoServicesTests",
+            dependencies: [
+                "DemoServices",
+                "Gateway",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -102,6 +115,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
+                "Balancer",
                 "Gateway",
                 "DemoServices",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -112,6 +126,7 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ],
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -2,7 +2,8 @@
 # Regenerates the committed protobuf code and descriptor sets:
 #   - Sources/Gateway/Descriptors/Generated: google/api/http.proto and annotations.proto (the HttpRule
 #     option the gateway reads from descriptors);
-#   - Sources/DemoServices/Generated and Sources/DemoServices/Descriptors: the demo services in Protos/demo.
+#   - Sources/DemoServices/Generated and Sources/DemoServices/Descriptors: the demo services in Protos/demo;
+#   - Tests/GatewayTests/Resources: the transcoder test schema and its golden vectors.
 # The protoc plugins are built once from grpc-swift-protobuf (slow: minutes) into .build-protoc-plugins,
 # unless PROTOC_GEN_SWIFT and PROTOC_GEN_GRPC_SWIFT name existing binaries.
 set -euo pipefail
@@ -40,9 +41,21 @@ if compgen -G "Protos/demo/*.proto" >/dev/null; then
         --swift_out="$out" --swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
         --grpc-swift_out="$out" --grpc-swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
         Protos/demo/*.proto
+    rm -f Sources/DemoServices/Descriptors/*.pb
     for proto in Protos/demo/*.proto; do
         name=$(basename "$proto" .proto)
         protoc "${includes[@]}" --include_imports --descriptor_set_out="Sources/DemoServices/Descriptors/$name.pb" "$proto"
     done
 fi
 echo "generated"
+
+# ---------------------------------------------------------------------------------------------------------
+# Transcoder test schema: Tests/GatewayTests/Resources/transcoding_test.proto → transcoding_test.pb, then
+# the golden vectors built from it by Python's protobuf runtime (golden.json).
+# ---------------------------------------------------------------------------------------------------------
+resources=Tests/GatewayTests/Resources
+protoc -I "$resources" -I "$googleapis" -I /usr/include --include_imports \
+    --descriptor_set_out="$resources/transcoding_test.pb" "$resources/transcoding_test.proto"
+# Map entries come out in a different order on each run; the tests compare them order-insensitively.
+python3 "$resources/make_golden.py"
+echo "generated transcoder test descriptors"

@@ -1,0 +1,117 @@
+import Balancer
+import Foundation
+import Yams
+
+extension GatewayConfig {
+    /// Reads and checks a config file; relative descriptor paths are resolved against the file's folder.
+    ///
+    /// - Throws: `ConfigError` naming the file, the key and the line of the first problem.
+    public static func load(file path: String) throws(ConfigError) -> GatewayConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, key: "", message: "cannot read the file (\(error.localizedDescription))")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try GatewayConfig(yaml: text, file: path, relativeTo: folder)
+    }
+
+    /// Parses a config from YAML text.
+    ///
+    /// - Parameters:
+    ///   - yaml: The YAML document.
+    ///   - file: The name used in error messages.
+    ///   - folder: The folder that relative descriptor paths are resolved against.
+    public init(yaml: String, file: String, relativeTo folder: String) throws(ConfigError) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigError(file: file, key: "", line: Self.line(of: error), message: "invalid YAML: \(error)")
+        } catch {
+            throw ConfigError(file: file, key: "", message: "invalid YAML: \(error)")
+        }
+        guard let root else { throw ConfigError(file: file, key: "", message: "the file is empty") }
+        let top = try ConfigNode(node: root, key: "", file: file).mapping(allowed: [
+            "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxJSONDepth", "idleTimeout",
+            "maxConcurrentStreams", "json", "backends",
+        ])
+        self.init()
+        if let node = top["listen"] { listen = try node.address() }
+        if let node = top["admin"] { admin = try node.address() }
+        if let node = top["eventLoops"] { eventLoops = try node.int(in: 0...1024) }
+        if let node = top["maxRequestBytes"] { limits.maxRequestBytes = try node.int(in: 1...(1 << 30)) }
+        if let node = top["maxResponseBytes"] { limits.maxResponseBytes = try node.int(in: 1...(1 << 30)) }
+        if let node = top["maxHeaderBytes"] { limits.maxHeaderBytes = try node.int(in: 1024...(1 << 20)) }
+        if let node = top["maxJSONDepth"] { limits.maxJSONDepth = try node.int(in: 1...1000) }
+        if let node = top["idleTimeout"] { limits.idleTimeout = try node.duration() }
+        if let node = top["maxConcurrentStreams"] { limits.maxConcurrentStreams = try node.int(in: 1...100_000) }
+        if let node = top["json"] { json = try Self.jsonOptions(node) }
+        guard let backendsNode = top["backends"] else {
+            throw ConfigError(file: file, key: "backends", message: "at least one backend is required")
+        }
+        var backends: [Backend] = []
+        for item in try backendsNode.sequence() {
+            let backend = try Self.backend(item, relativeTo: folder)
+            if backends.contains(where: { $0.name == backend.name }) {
+                throw item.error("two backends are named \(backend.name)")
+            }
+            backends.append(backend)
+        }
+        guard !backends.isEmpty else { throw backendsNode.error("at least one backend is required") }
+        self.backends = backends
+    }
+
+    private static func jsonOptions(_ node: ConfigNode) throws(ConfigError) -> JSONOptions {
+        let keys = try node.mapping(allowed: ["emitUnpopulated", "useProtoNames", "enumsAsInts"])
+        var options = JSONOptions.defaults
+        if let key = keys["emitUnpopulated"] { options.emitUnpopulated = try key.bool() }
+        if let key = keys["useProtoNames"] { options.useProtoNames = try key.bool() }
+        if let key = keys["enumsAsInts"] { options.enumsAsInts = try key.bool() }
+        return options
+    }
+
+    private static func backend(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> Backend {
+        let keys = try node.mapping(allowed: [
+            "name", "descriptors", "services", "endpoints", "balancer", "timeout", "connectTimeout",
+        ])
+        guard let name = try keys["name"]?.string(), !name.isEmpty else {
+            throw node.error("a backend needs a name")
+        }
+        guard let descriptorsNode = keys["descriptors"] else {
+            throw node.error("backend \(name) needs `descriptors`: FileDescriptorSet files")
+        }
+        let descriptorFiles = try descriptorsNode.strings().map { path in
+            path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).path
+        }
+        guard !descriptorFiles.isEmpty else { throw descriptorsNode.error("list at least one descriptor set") }
+        guard let endpointsNode = keys["endpoints"] else {
+            throw node.error("backend \(name) needs `endpoints`: host:port of its pods")
+        }
+        var endpoints: [SocketAddressText] = []
+        for item in try endpointsNode.sequence() { endpoints.append(try item.address()) }
+        var backend = Backend(name: name, descriptorFiles: descriptorFiles, endpoints: endpoints)
+        if let key = keys["services"] { backend.services = try key.strings() }
+        if let key = keys["balancer"] {
+            let text = try key.string()
+            guard let strategy = BalancingStrategy(rawValue: text) else {
+                let known = BalancingStrategy.allCases.map(\.rawValue).joined(separator: ", ")
+                throw key.error("unknown balancer \(text) (available: \(known))")
+            }
+            backend.balancer = strategy
+        }
+        if let key = keys["timeout"] { backend.timeout = try key.duration() }
+        if let key = keys["connectTimeout"] { backend.connectTimeout = try key.duration() }
+        return backend
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Balancer
+
+/// Everything `portico serve` needs to run, read from one YAML file (see the README for every key).
+public struct GatewayConfig: Sendable {
+    /// Where HTTP/1.1 and h2c (prior knowledge) clients connect. Key `listen`, default `127.0.0.1:8080`.
+    public var listen: SocketAddressText
+    /// Where `/healthz` and `/readyz` are served. Key `admin`, default `127.0.0.1:9901`.
+    public var admin: SocketAddressText
+    /// Event-loop threads serving requests; 0 means one per CPU core. Key `eventLoops`, default 0.
+    public var eventLoops: Int
+    /// Limits applied to every client request.
+    public var limits: Limits
+    /// How JSON replies are written.
+    public var json: JSONOptions
+    /// The gRPC backends served through the shared route table.
+    public var backends: [Backend]
+
+    /// Creates a config; every setting not given takes its documented default.
+    public init(
+        listen: SocketAddressText = SocketAddressText(host: "127.0.0.1", port: 8080),
+        admin: SocketAddressText = SocketAddressText(host: "127.0.0.1", port: 9901),
+        eventLoops: Int = 0, limits: Limits = .defaults, json: JSONOptions = .defaults, backends: [Backend] = []
+    ) {
+        self.listen = listen
+        self.admin = admin
+        self.eventLoops = eventLoops
+        self.limits = limits
+        self.json = json
+        self.backends = backends
+    }
+
+    /// Limits on what a client may send; each has a config key of the same name at the top level.
+    public struct Limits: Sendable {
+        /// Largest request body accepted, in bytes; larger ones get 413. Key `maxRequestBytes`, default 4 MiB.
+        public var maxRequestBytes: Int
+        /// Largest reply message accepted from a backend, in bytes; larger ones fail the call with 500.
+        /// Key `maxResponseBytes`, default 4 MiB.
+        public var maxResponseBytes: Int
+        /// Largest HTTP/1.1 request head or HTTP/2 header list, in bytes; larger ones get 431.
+        /// Key `maxHeaderBytes`, default 16 KiB.
+        public var maxHeaderBytes: Int
+        /// Deepest JSON nesting accepted in a request body; deeper ones get 400. Key `maxJSONDepth`, default 64.
+        public var maxJSONDepth: Int
+        /// Longest a client connection may stay idle, in seconds. Key `idleTimeout`, default 300 s.
+        public var idleTimeout: Duration
+        /// Most requests one h2c client connection may have open at once (its SETTINGS_MAX_CONCURRENT_STREAMS).
+        /// Key `maxConcurrentStreams`, default 1000.
+        public var maxConcurrentStreams: Int
+
+        /// The defaults named on each property.
+        public static var defaults: Limits {
+            Limits(
+                maxRequestBytes: 4 << 20, maxResponseBytes: 4 << 20, maxHeaderBytes: 16 << 10, maxJSONDepth: 64,
+                idleTimeout: .seconds(300), maxConcurrentStreams: 1000)
+        }
+    }
+
+    /// The proto3 JSON printing options, as in Envoy's transcoder `print_options`. Section `json`.
+    public struct JSONOptions: Sendable {
+        /// Print fields that hold their default value. Key `json.emitUnpopulated`, default false.
+        public var emitUnpopulated: Bool
+        /// Print proto field names instead of lowerCamelCase JSON names. Key `json.useProtoNames`, default false.
+        public var useProtoNames: Bool
+        /// Print enum values as numbers instead of names. Key `json.enumsAsInts`, default false.
+        public var enumsAsInts: Bool
+
+        /// All options off: the proto3 JSON mapping's defaults.
+        public static var defaults: JSONOptions {
+            JSONOptions(emitUnpopulated: false, useProtoNames: false, enumsAsInts: false)
+        }
+    }
+
+    /// One gRPC backend: its API (descriptor sets) and where its pods are.
+    public struct Backend: Sendable {
+        /// A unique name, used in logs and the route table. Key `name`, required.
+        public var name: String
+        /// FileDescriptorSet files, absolute or relative to the config file. Key `descriptors`, required.
+        public var descriptorFiles: [String]
+        /// Fully qualified services to serve; empty serves every service in the descriptors. Key `services`.
+        public var services: [String]
+        /// Static endpoints `host:port`. Key `endpoints`, required until other discovery exists.
+        public var endpoints: [SocketAddressText]
+        /// How a pod is chosen for each request. Key `balancer`, default `round-robin`.
+        public var balancer: BalancingStrategy
+        /// Deadline of a call that brings no `Grpc-Timeout` header. Key `timeout`, default 30 s.
+        public var timeout: Duration
+        /// Longest wait for a TCP connection and the HTTP/2 handshake to a pod. Key `connectTimeout`, default 5 s.
+        public var connectTimeout: Duration
+
+        /// Creates a backend; every setting not given takes its documented default.
+        public init(
+            name: String, descriptorFiles: [String], services: [String] = [], endpoints: [SocketAddressText],
+            balancer: BalancingStrategy = .roundRobin, timeout: Duration = .seconds(30),
+            connectTimeout: Duration = .seconds(5)
+        ) {
+            self.name = name
+            self.descriptorFiles = descriptorFiles
+            self.services = services
+            self.endpoints = endpoints
+            self.balancer = balancer
+            self.timeout = timeout
+            self.connectTimeout = connectTimeout
+        }
+    }
+}
+
+/// A `host:port` pair as written in the config (`127.0.0.1:8080`, `[::1]:8080`, `localhost:0`).
+public struct SocketAddressText: Hashable, Sendable, CustomStringConvertible {
+    /// The host part, without brackets.
+    public var host: String
+    /// The port; 0 asks the system for a free port where the gateway listens.
+    public var port: Int
+
+    /// Parses `host:port`; returns nil when the text is not of that form.
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    /// Creates an address from its parts.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

@@ -1,0 +1,59 @@
+import SwiftProtobuf
+
+/// All services, methods and messages of one or more `FileDescriptorSet`s, with message schemas compiled for
+/// transcoding. Immutable; build a new pool when descriptors change.
+package final class DescriptorPool: Sendable {
+    /// Every service of every loaded file, in load order.
+    package let services: [ServiceDescriptor]
+    private let table: SchemaTable
+    private let methodsByPath: [String: MethodDescriptor]
+
+    /// Loads and compiles descriptor sets.
+    /// - Parameter descriptorSets: serialized `FileDescriptorSet`s (`protoc --include_imports
+    ///   --descriptor_set_out`), each with a name used in errors. The same file may appear in several sets
+    ///   if its contents are identical; two different definitions of one file or type are an error.
+    /// - Throws: `DescriptorError` when a set cannot be parsed, names conflict, a type is missing, or an
+    ///   HTTP rule names a field the message does not have.
+    package init(descriptorSets: [(source: String, bytes: [UInt8])]) throws(DescriptorError) {
+        var compiler = SchemaCompiler()
+        for set in descriptorSets {
+            let parsed: Google_Protobuf_FileDescriptorSet
+            do {
+                parsed = try Google_Protobuf_FileDescriptorSet(
+                    serializedBytes: set.bytes,
+                    extensions: Google_Api_Annotations_Extensions
+                )
+            } catch {
+                throw DescriptorError(code: .malformedDescriptorSet, source: set.source, message: "\(error)")
+            }
+            for file in parsed.file {
+                try compiler.add(file, source: set.source)
+            }
+        }
+        let compiled = try compiler.compile()
+        self.table = compiled.table
+        self.services = compiled.services
+        var methodsByPath: [String: MethodDescriptor] = [:]
+        for service in compiled.services {
+            for method in service.methods {
+                methodsByPath[method.grpcPath] = method
+            }
+        }
+        self.methodsByPath = methodsByPath
+    }
+
+    /// The service with this fully qualified name.
+    package func service(named fullName: String) -> ServiceDescriptor? {
+        services.first { $0.fullName == fullName }
+    }
+
+    /// The method called with this gRPC `:path` (`/pkg.Service/Method`).
+    package func method(grpcPath: String) -> MethodDescriptor? {
+        methodsByPath[grpcPath]
+    }
+
+    /// The message type with this fully qualified name (`pkg.Book`).
+    package func message(named fullName: String) -> MessageSchema? {
+        table.messageIndices[fullName].map { MessageSchema(table: table, index: $0) }
+    }
+}

@@ -1,3 +1,0 @@
-import Balancer
-import Discovery
-enum GatewayPlaceholder {}

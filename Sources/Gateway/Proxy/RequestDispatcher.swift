@@ -1,0 +1,196 @@
+import Balancer
+import Logging
+import NIOCore
+
+/// Serves the JSON requests of every client connection on one event loop: routes, transcodes, calls the
+/// backend on this loop's upstream pools and writes the JSON reply.
+final class RequestDispatcher {
+    let runtime: GatewayRuntime
+    let eventLoop: any EventLoop
+    private let logger: Logger
+    private let allocator = ByteBufferAllocator()
+    /// This loop's connections to each backend, by backend name.
+    let pools: [String: UpstreamPool]
+
+    init(runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, logger: Logger) {
+        self.runtime = runtime
+        self.eventLoop = eventLoop
+        self.logger = logger
+        var pools: [String: UpstreamPool] = [:]
+        for backend in runtime.backends {
+            var configuration = http2
+            configuration.connectTimeout = .nanoseconds(backend.config.connectTimeout.nanoseconds)
+            configuration.handshakeTimeout = configuration.connectTimeout
+            let pool = UpstreamPool(backend: backend, eventLoop: eventLoop, configuration: configuration)
+            pool.update(endpoints: backend.balancer.endpoints)
+            pools[backend.name] = pool
+        }
+        self.pools = pools
+    }
+
+    /// Closes this loop's connections to every backend once their streams are done.
+    func shutDown() {
+        for pool in pools.values { pool.shutDown() }
+    }
+
+    /// Answers one JSON request through `writer`, exactly once.
+    func handle(_ request: GatewayRequest, writer: any ResponseWriter) {
+        switch runtime.routes.match(method: request.method, path: request.path) {
+        case .matched(let target, let variables):
+            call(target, variables: variables, request: request, writer: writer)
+        case .methodNotAllowed(let allowed):
+            refuse(GatewayError(
+                    .unimplemented, "method \(request.method) is not allowed for \(request.path)", httpStatus: 405,
+                    headers: [("allow", allowed.joined(separator: ", "))]), writer)
+        case .notFound:
+            refuse(GatewayError(.notFound, "no route for \(request.method) \(request.path)"), writer)
+        case .invalidPath(let reason):
+            refuse(GatewayError(.invalidArgument, "invalid path: \(reason)"), writer)
+        }
+    }
+
+    private func call(
+        _ target: RouteTarget, variables: [PathVariable], request: GatewayRequest, writer: any ResponseWriter
+    ) {
+        if target.method.isClientStreaming {
+            refuse(GatewayError(.unimplemented, "\(target.method.fullName) is a client-streaming method: call it over gRPC"), writer)
+            return
+        }
+        var timeout = target.backend.config.timeout
+        if let header = request.header("grpc-timeout") {
+            guard let parsed = GRPCTimeout.parse(header) else {
+                refuse(GatewayError(.invalidArgument, "invalid grpc-timeout: \(header)"), writer)
+                return
+            }
+            timeout = parsed
+        }
+        var message: [UInt8] = [0, 0, 0, 0, 0]
+        do {
+            try request.body.withUnsafeReadableBytes { body throws(TranscodingError) in
+                try target.requestTranscoder.encodeRequest(
+                    body: body, pathVariables: variables.map { (fieldPath: $0.fieldPath, value: $0.value) },
+                    query: request.query, into: &message)
+            }
+        } catch {
+            refuse(GatewayError(.invalidArgument, error.description), writer)
+            return
+        }
+        let length = UInt32(message.count - 5)
+        message[1] = UInt8(truncatingIfNeeded: length >> 24)
+        message[2] = UInt8(truncatingIfNeeded: length >> 16)
+        message[3] = UInt8(truncatingIfNeeded: length >> 8)
+        message[4] = UInt8(truncatingIfNeeded: length)
+        let call = UpstreamCall(
+            pool: pools[target.backend.name]!, path: target.method.grpcPath,
+            metadata: RequestMetadata.forJSONRequest(headers: request.headers, clientAddress: request.clientAddress),
+            message: allocator.buffer(bytes: message), deadline: .now() + .nanoseconds(timeout.nanoseconds),
+            eventLoop: eventLoop, maxResponseBytes: runtime.config.limits.maxResponseBytes)
+        if target.method.isServerStreaming {
+            stream(call, target: target, writer: writer)
+        } else {
+            call.start { result in
+                self.reply(result, target: target, writer: writer)
+            }
+        }
+    }
+
+    /// Streams a server-streaming method's replies as grpc-gateway does: one `{"result": message}` line per
+    /// message, and a failure after the first message as a last `{"error": status}` line. A failure before
+    /// any message is an ordinary error reply.
+    private func stream(_ call: UpstreamCall, target: RouteTarget, writer: any ResponseWriter) {
+        var started = false
+        var failed = false
+        call.start(
+            onMessage: { message, headers in
+                guard !failed else { return }
+                if !started {
+                    started = true
+                    var head: [(name: String, value: String)] = [("content-type", "application/json")]
+                    head.append(contentsOf: RequestMetadata.responseHeaders(headers: headers, trailers: []))
+                    writer.startStreamingResponse(status: 200, headers: head)
+                }
+                var line: [UInt8] = Array(#"{"result":"#.utf8)
+                do {
+                    try message.withUnsafeReadableBytes { bytes throws(TranscodingError) in
+                        try target.responseTranscoder.encodeJSON(message: bytes, into: &line)
+                    }
+                } catch {
+                    failed = true
+                    self.endStream(writer, with: GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"))
+                    return
+                }
+                line.append(contentsOf: "}\n".utf8)
+                writer.writeBodyChunk(self.allocator.buffer(bytes: line))
+            },
+            completion: { result in
+                guard !failed else { return }
+                let failure: GatewayError? =
+                    switch result {
+                    case .failure(let error): error
+                    case .success(let reply) where reply.status != .ok: GatewayError(reply.status, reply.message)
+                    case .success: nil
+                    }
+                if !started {
+                    if let failure {
+                        self.refuse(failure, writer)
+                    } else {
+                        writer.startStreamingResponse(status: 200, headers: [("content-type", "application/json")])
+                        writer.endStreamingResponse()
+                    }
+                } else if let failure {
+                    self.endStream(writer, with: failure)
+                } else {
+                    writer.endStreamingResponse()
+                }
+            })
+    }
+
+    /// Answers with `error` and logs it: client mistakes at info level, failures to reach or use a backend
+    /// as warnings, and errors a backend returned at debug level (they are the backend's answer, not a fault).
+    private func refuse(_ error: GatewayError, _ writer: any ResponseWriter, fromBackend: Bool = false) {
+        let level: Logger.Level = fromBackend ? .debug : error.httpStatus >= 500 ? .warning : .info
+        logger.log(level: level, "request refused", metadata: [
+            "status": "\(error.httpStatus)", "grpc_code": "\(error.code)", "error": "\(error.message)",
+        ])
+        writer.writeError(error, allocator: allocator)
+    }
+
+    /// Ends a stream that has begun with an in-band `{"error": status}` line.
+    private func endStream(_ writer: any ResponseWriter, with error: GatewayError) {
+        var line: [UInt8] = Array(#"{"error":"#.utf8)
+        line.append(contentsOf: error.jsonBody)
+        line.append(contentsOf: "}\n".utf8)
+        writer.writeBodyChunk(allocator.buffer(bytes: line))
+        writer.endStreamingResponse()
+    }
+
+    private func reply(_ result: Result<UpstreamReply, GatewayError>, target: RouteTarget, writer: any ResponseWriter) {
+        switch result {
+        case .failure(let error):
+            refuse(error, writer)
+        case .success(let reply):
+            let metadata = RequestMetadata.responseHeaders(headers: reply.headers, trailers: reply.trailers)
+            guard reply.status == .ok, let response = reply.response else {
+                var error = GatewayError(reply.status, reply.message)
+                error.headers = metadata
+                refuse(error, writer, fromBackend: true)
+                return
+            }
+            var json: [UInt8] = []
+            do {
+                try response.withUnsafeReadableBytes { bytes throws(TranscodingError) in
+                    try target.responseTranscoder.encodeJSON(message: bytes, into: &json)
+                }
+            } catch {
+                refuse(GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"), writer)
+                return
+            }
+            var headers: [(name: String, value: String)] = [("content-type", "application/json")]
+            headers.append(contentsOf: metadata)
+            writer.writeResponse(status: 200, headers: headers, body: allocator.buffer(bytes: json))
+        }
+    }
+}
+
+@available(*, unavailable)
+extension RequestDispatcher: Sendable {}

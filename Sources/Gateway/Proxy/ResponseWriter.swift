@@ -1,0 +1,33 @@
+import NIOCore
+
+/// Where the gateway sends the reply to one JSON request; implemented by each client protocol.
+///
+/// Used on the request's event loop only. Exactly one reply is written per request: either whole with
+/// `writeResponse`, or streamed with `startStreamingResponse`, any number of `writeBodyChunk` and one
+/// `endStreamingResponse`.
+package protocol ResponseWriter: AnyObject {
+    /// Sends a complete reply.
+    /// - Parameters:
+    ///   - status: The HTTP status code.
+    ///   - headers: Header fields with lowercase names; the writer adds framing headers itself.
+    ///   - body: The whole body.
+    func writeResponse(status: Int, headers: [(name: String, value: String)], body: ByteBuffer)
+
+    /// Sends the head of a reply whose body follows in chunks (chunked encoding on HTTP/1.1).
+    func startStreamingResponse(status: Int, headers: [(name: String, value: String)])
+
+    /// Sends one piece of a streamed reply's body, at once.
+    func writeBodyChunk(_ chunk: ByteBuffer)
+
+    /// Ends a streamed reply.
+    func endStreamingResponse()
+}
+
+extension ResponseWriter {
+    /// Sends `error` as a JSON error body with its HTTP status.
+    package func writeError(_ error: GatewayError, allocator: ByteBufferAllocator) {
+        var headers: [(name: String, value: String)] = [("content-type", "application/json")]
+        headers.append(contentsOf: error.headers)
+        writeResponse(status: error.httpStatus, headers: headers, body: allocator.buffer(bytes: error.jsonBody))
+    }
+}

@@ -1,0 +1,192 @@
+import NIOCore
+import NIOHTTP1
+
+/// Serves one HTTP/1.1 client connection: gathers each request's body up to the size limit, hands the
+/// request to the dispatcher and writes its reply as one pre-encoded buffer.
+///
+/// Requests on a keep-alive connection are answered in order; a pipelined request waits until the one
+/// before it is answered.
+final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        /// Between requests.
+        case idle
+        /// Gathering a request's body.
+        case receiving(GatewayRequest, keepAlive: Bool)
+        /// The request is with the dispatcher; its reply has not been written yet.
+        case waitingForResponse(keepAlive: Bool)
+        /// The reply's head is out and its body is being streamed in chunks.
+        case streamingResponse(keepAlive: Bool)
+        /// The connection is being closed; further input is ignored.
+        case closing
+    }
+
+    private let dispatcher: RequestDispatcher
+    private let maxRequestBytes: Int
+    private var state = State.idle
+    private var pipelined: [HTTPServerRequestPart] = []
+    private var context: ChannelHandlerContext?
+
+    init(dispatcher: RequestDispatcher, maxRequestBytes: Int) {
+        self.dispatcher = dispatcher
+        self.maxRequestBytes = maxRequestBytes
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch state {
+        case .waitingForResponse, .streamingResponse:
+            pipelined.append(part)
+        case .closing:
+            break
+        case .idle, .receiving:
+            handle(part, context: context)
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch (part, state) {
+        case (.head(let head), .idle):
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxRequestBytes {
+                rejectAndClose(.bodyTooLarge(limit: maxRequestBytes))
+                return
+            }
+            let request = GatewayRequest(
+                method: head.method.rawValue,
+                target: head.uri,
+                headers: head.headers.map { (name: $0.name.lowercased(), value: $0.value) },
+                body: context.channel.allocator.buffer(capacity: 0),
+                clientAddress: context.channel.remoteAddress?.ipAddress)
+            state = .receiving(request, keepAlive: head.isKeepAlive)
+        case (.body(var chunk), .receiving(var request, let keepAlive)):
+            guard request.body.readableBytes + chunk.readableBytes <= maxRequestBytes else {
+                rejectAndClose(.bodyTooLarge(limit: maxRequestBytes))
+                return
+            }
+            state = .idle  // drop the reference so the body buffer is not copied on write
+            request.body.writeBuffer(&chunk)
+            state = .receiving(request, keepAlive: keepAlive)
+        case (.end, .receiving(let request, let keepAlive)):
+            state = .waitingForResponse(keepAlive: keepAlive)
+            dispatcher.handle(request, writer: self)
+        default:
+            rejectAndClose(GatewayError(.invalidArgument, "malformed HTTP/1.1 request", httpStatus: 400))
+        }
+    }
+
+    func writeResponse(status: Int, headers: [(name: String, value: String)], body: ByteBuffer) {
+        guard let context, case .waitingForResponse(let keepAlive) = state else { return }
+        var head = encodeHead(status: status, headers: headers, context: context)
+        head.writeStaticString("content-length: ")
+        head.writeString(String(body.readableBytes))
+        head.writeStaticString("\r\n")
+        finishHead(&head, keepAlive: keepAlive)
+        var body = body
+        head.writeBuffer(&body)
+        let written = context.writeAndFlush(wrapOutboundOut(head))
+        responseFinished(keepAlive: keepAlive, written: written, context: context)
+    }
+
+    func startStreamingResponse(status: Int, headers: [(name: String, value: String)]) {
+        guard let context, case .waitingForResponse(let keepAlive) = state else { return }
+        var head = encodeHead(status: status, headers: headers, context: context)
+        head.writeStaticString("transfer-encoding: chunked\r\n")
+        finishHead(&head, keepAlive: keepAlive)
+        context.writeAndFlush(wrapOutboundOut(head), promise: nil)
+        state = .streamingResponse(keepAlive: keepAlive)
+    }
+
+    func writeBodyChunk(_ chunk: ByteBuffer) {
+        guard let context, case .streamingResponse = state, chunk.readableBytes > 0 else { return }
+        var framed = context.channel.allocator.buffer(capacity: chunk.readableBytes + 16)
+        framed.writeString(String(chunk.readableBytes, radix: 16))
+        framed.writeStaticString("\r\n")
+        var chunk = chunk
+        framed.writeBuffer(&chunk)
+        framed.writeStaticString("\r\n")
+        context.writeAndFlush(wrapOutboundOut(framed), promise: nil)
+    }
+
+    func endStreamingResponse() {
+        guard let context, case .streamingResponse(let keepAlive) = state else { return }
+        let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(staticString: "0\r\n\r\n")))
+        responseFinished(keepAlive: keepAlive, written: written, context: context)
+    }
+
+    /// After a reply: closes the connection once the reply is out, or serves the requests that arrived
+    /// meanwhile.
+    private func responseFinished(keepAlive: Bool, written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        guard keepAlive else {
+            state = .closing
+            written.whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        state = .idle
+        let waiting = pipelined
+        pipelined.removeAll()
+        for part in waiting {
+            switch state {
+            case .waitingForResponse, .streamingResponse:
+                pipelined.append(part)
+            case .idle, .receiving, .closing:
+                handle(part, context: context)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch state {
+        case .waitingForResponse, .streamingResponse, .closing:
+            context.close(promise: nil)
+        case .idle, .receiving:
+            if let parserError = error as? HTTPParserError, parserError == .headerOverflow {
+                rejectAndClose(GatewayError(.invalidArgument, "request headers too large", httpStatus: 431))
+            } else {
+                rejectAndClose(GatewayError(.invalidArgument, "malformed HTTP/1.1 request: \(error)", httpStatus: 400))
+            }
+        }
+    }
+
+    /// Answers with `error` and closes the connection: the rest of the request cannot be trusted or skipped.
+    private func rejectAndClose(_ error: GatewayError) {
+        guard let context else { return }
+        state = .waitingForResponse(keepAlive: false)
+        writeError(error, allocator: context.channel.allocator)
+    }
+
+    /// The status line and `headers`, without the blank line that ends the head.
+    private func encodeHead(
+        status: Int, headers: [(name: String, value: String)], context: ChannelHandlerContext
+    ) -> ByteBuffer {
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        buffer.writeStaticString("HTTP/1.1 ")
+        buffer.writeString(String(status))
+        buffer.writeStaticString(" ")
+        buffer.writeString(HTTPResponseStatus(statusCode: status).reasonPhrase)
+        buffer.writeStaticString("\r\n")
+        for (name, value) in headers {
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        return buffer
+    }
+
+    private func finishHead(_ head: inout ByteBuffer, keepAlive: Bool) {
+        head.writeStaticString(keepAlive ? "\r\n" : "connection: close\r\n\r\n")
+    }
+}
+
+@available(*, unavailable)
+extension HTTP1ConnectionHandler: Sendable {}

@@ -1,0 +1,157 @@
+import NIOCore
+
+/// Serves the streams of one h2c client connection: native gRPC calls are proxied as they are, other
+/// requests are gathered and answered as JSON requests.
+final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
+    private enum StreamState {
+        /// A JSON request whose body is still arriving.
+        case receiving(GatewayRequest)
+        /// A JSON request with the dispatcher.
+        case dispatched
+        /// A native gRPC call being proxied.
+        case proxying(GRPCProxyStream)
+        /// Answered or refused; further data is ignored.
+        case done
+    }
+
+    private let dispatcher: RequestDispatcher
+    private let maxRequestBytes: Int
+    private let clientAddress: String?
+    private var streams: [Int32: StreamState] = [:]
+    private let allocator = ByteBufferAllocator()
+
+    init(dispatcher: RequestDispatcher, maxRequestBytes: Int, clientAddress: String?) {
+        self.dispatcher = dispatcher
+        self.maxRequestBytes = maxRequestBytes
+        self.clientAddress = clientAddress
+    }
+
+    func requestHeadersReceived(on stream: HTTP2ServerStream, headers: [HTTP2Header], endStream: Bool) {
+        var method = ""
+        var path = ""
+        var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(headers.count)
+        for header in headers {
+            switch header.name {
+            case ":method": method = header.value
+            case ":path": path = header.value
+            case ":authority": fields.append(("host", header.value))
+            default: if !header.name.hasPrefix(":") { fields.append((header.name, header.value)) }
+            }
+        }
+        if fields.first(where: { $0.name == "content-type" })?.value.hasPrefix("application/grpc") == true {
+            startProxy(stream, path: path, headers: fields, endStream: endStream)
+            return
+        }
+        if let length = fields.first(where: { $0.name == "content-length" }).flatMap({ Int($0.value) }),
+            length > maxRequestBytes
+        {
+            refuse(stream, .bodyTooLarge(limit: maxRequestBytes))
+            return
+        }
+        let request = GatewayRequest(
+            method: method, target: path, headers: fields, body: allocator.buffer(capacity: 0),
+            clientAddress: clientAddress)
+        if endStream {
+            dispatch(request, on: stream)
+        } else {
+            streams[stream.id] = .receiving(request)
+        }
+    }
+
+    func requestDataReceived(on stream: HTTP2ServerStream, data: ByteBuffer, endStream: Bool) {
+        switch streams[stream.id] {
+        case .receiving(var request):
+            streams[stream.id] = .dispatched  // release the body so appending does not copy it
+            guard request.body.readableBytes + data.readableBytes <= maxRequestBytes else {
+                refuse(stream, .bodyTooLarge(limit: maxRequestBytes))
+                return
+            }
+            var data = data
+            request.body.writeBuffer(&data)
+            if endStream {
+                dispatch(request, on: stream)
+            } else {
+                streams[stream.id] = .receiving(request)
+            }
+        case .proxying(let proxy):
+            proxy.clientSent(data, endStream: endStream)
+        case .dispatched, .done, nil:
+            break
+        }
+    }
+
+    func streamClosed(_ stream: HTTP2ServerStream, error: HTTP2Error?) {
+        if case .proxying(let proxy) = streams.removeValue(forKey: stream.id), error != nil {
+            proxy.clientClosed()
+        }
+    }
+
+    private func startProxy(_ stream: HTTP2ServerStream, path: String, headers: [(name: String, value: String)], endStream: Bool) {
+        let service = path.split(separator: "/", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        guard let backend = dispatcher.runtime.backendsByService[service], let pool = dispatcher.pools[backend.name] else {
+            streams[stream.id] = .done
+            stream.sendResponseHeaders(
+                [
+                    HTTP2Header(name: ":status", value: "200"),
+                    HTTP2Header(name: "content-type", value: "application/grpc"),
+                    HTTP2Header(name: "grpc-status", value: String(GRPCStatusCode.unimplemented.rawValue)),
+                    HTTP2Header(name: "grpc-message", value: "unknown service \(GRPCStatusFields.percentEncoded(service))"),
+                ],
+                endStream: true)
+            return
+        }
+        let proxy = GRPCProxyStream(client: stream, pool: pool, path: path, headers: headers)
+        streams[stream.id] = .proxying(proxy)
+        proxy.start()
+        if endStream { proxy.clientSent(allocator.buffer(capacity: 0), endStream: true) }
+    }
+
+    private func dispatch(_ request: GatewayRequest, on stream: HTTP2ServerStream) {
+        streams[stream.id] = .dispatched
+        dispatcher.handle(request, writer: HTTP2ResponseWriter(stream: stream))
+    }
+
+    private func refuse(_ stream: HTTP2ServerStream, _ error: GatewayError) {
+        streams[stream.id] = .done
+        HTTP2ResponseWriter(stream: stream).writeError(error, allocator: allocator)
+    }
+}
+
+/// Writes a JSON reply on an HTTP/2 stream.
+final class HTTP2ResponseWriter: ResponseWriter {
+    private let stream: HTTP2ServerStream
+
+    init(stream: HTTP2ServerStream) {
+        self.stream = stream
+    }
+
+    func writeResponse(status: Int, headers: [(name: String, value: String)], body: ByteBuffer) {
+        var block = [HTTP2Header(name: ":status", value: String(status))]
+        block.reserveCapacity(headers.count + 2)
+        for (name, value) in headers { block.append(HTTP2Header(name: name, value: value)) }
+        block.append(HTTP2Header(name: "content-length", value: String(body.readableBytes)))
+        stream.sendResponseHeaders(block, endStream: false)
+        stream.sendData(body, endStream: true)
+    }
+
+    func startStreamingResponse(status: Int, headers: [(name: String, value: String)]) {
+        var block = [HTTP2Header(name: ":status", value: String(status))]
+        for (name, value) in headers { block.append(HTTP2Header(name: name, value: value)) }
+        stream.sendResponseHeaders(block, endStream: false)
+    }
+
+    func writeBodyChunk(_ chunk: ByteBuffer) {
+        stream.sendData(chunk, endStream: false)
+    }
+
+    func endStreamingResponse() {
+        stream.sendData(ByteBuffer(), endStream: true)
+    }
+}
+
+@available(*, unavailable)
+extension HTTP2RequestHandler: Sendable {}
+
+@available(*, unavailable)
+extension HTTP2ResponseWriter: Sendable {}

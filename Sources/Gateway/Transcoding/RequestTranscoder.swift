@@ -1,0 +1,170 @@
+/// Builds the protobuf encoding of a request message from an HTTP request: the JSON body (as the binding's
+/// `body` says), then path variables, then query parameters. Later encodings override earlier ones by
+/// protobuf's merge rule, so path values win over body values.
+package struct RequestTranscoder: Sendable {
+    private enum Body: Sendable {
+        case none
+        case wholeMessage
+        case field([Int])
+        case unresolved(String)
+    }
+
+    private let table: SchemaTable
+    private let messageIndex: Int
+    private let options: TranscodingOptions
+    private let body: Body
+
+    /// - Parameters:
+    ///   - method: the method whose input message is built.
+    ///   - binding: the matched HTTP binding; nil means `POST /pkg.Service/Method` with body `*`.
+    ///   - options: `maxDepth` applies to the JSON body; the printing options are ignored here.
+    package init(method: MethodDescriptor, binding: HTTPBinding?, options: TranscodingOptions) {
+        self.table = method.input.table
+        self.messageIndex = method.input.index
+        self.options = options
+        switch binding?.body ?? .wholeMessage {
+        case .none:
+            self.body = .none
+        case .wholeMessage:
+            self.body = .wholeMessage
+        case .field(let path):
+            if let slots = FieldPath.resolve(path, in: table.messages[messageIndex], table: table) {
+                self.body = .field(slots)
+            } else {
+                self.body = .unresolved(path.joined(separator: "."))
+            }
+        }
+    }
+
+    /// Appends the protobuf wire encoding of the request message to `output` (the caller reserves the 5-byte
+    /// gRPC message prefix first).
+    /// - Parameters:
+    ///   - body: the HTTP request body (JSON); empty or `null` means an empty message or field.
+    ///   - pathVariables: decoded path template variables; each field path step is a proto or JSON name.
+    ///   - query: the raw query string without `?`. Ignored when the body is `*`. Parameters that name no
+    ///     field, or that name a field bound to the body or a path variable, are ignored (grpc-gateway).
+    /// - Throws: `TranscodingError` naming the offending field.
+    package func encodeRequest(
+        body: UnsafeRawBufferPointer,
+        pathVariables: [(fieldPath: [String], value: String)],
+        query: Substring?,
+        into output: inout [UInt8]
+    ) throws(TranscodingError) {
+        var encoder = JSONToWireEncoder(table: table, maxDepth: options.maxDepth, json: body)
+        defer { encoder.deallocate() }
+        switch self.body {
+        case .none:
+            break
+        case .wholeMessage:
+            if !encoder.reader.isAtEnd() {
+                if try encoder.reader.peek() == UInt8(ascii: "n") {
+                    try encoder.reader.readLiteral("null")
+                } else {
+                    try encoder.encodeMessage(messageIndex, depth: 0, into: &output)
+                }
+                guard encoder.reader.isAtEnd() else {
+                    throw encoder.reader.error("unexpected data after the JSON value")
+                }
+            }
+        case .field(let slots):
+            if !encoder.reader.isAtEnd() {
+                try encoder.encode(.json(depth: slots.count - 1), along: slots[...], in: messageIndex, into: &output)
+                guard encoder.reader.isAtEnd() else {
+                    throw encoder.reader.error("unexpected data after the JSON value")
+                }
+            }
+        case .unresolved(let path):
+            throw TranscodingError(code: .unknownField, fieldPath: path, message: "the body field does not exist")
+        }
+
+        var boundPaths: [[Int]] = []
+        if case .field(let slots) = self.body { boundPaths.append(slots) }
+        for variable in pathVariables {
+            guard let slots = FieldPath.resolve(variable.fieldPath, in: table.messages[messageIndex], table: table)
+            else {
+                throw TranscodingError(
+                    code: .unknownField,
+                    fieldPath: variable.fieldPath.joined(separator: "."),
+                    message: "the path variable names no field of \(table.messages[messageIndex].fullName)"
+                )
+            }
+            var value = variable.value
+            var failure: TranscodingError?
+            value.withUTF8 { buffer in
+                do throws(TranscodingError) {
+                    try encoder.encode(
+                        .text(UnsafeRawBufferPointer(buffer)), along: slots[...], in: messageIndex, into: &output)
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            boundPaths.append(slots)
+        }
+
+        if let query, !query.isEmpty, !isWholeMessageBody {
+            try encodeQuery(query, boundPaths: boundPaths, encoder: &encoder, into: &output)
+        }
+    }
+
+    private var isWholeMessageBody: Bool {
+        if case .wholeMessage = body { return true }
+        return false
+    }
+
+    private func encodeQuery(
+        _ query: Substring,
+        boundPaths: [[Int]],
+        encoder: inout JSONToWireEncoder,
+        into output: inout [UInt8]
+    ) throws(TranscodingError) {
+        var name: [UInt8] = []
+        var value: [UInt8] = []
+        var slots: [Int] = []
+        for parameter in query.split(separator: "&", omittingEmptySubsequences: true) {
+            guard let equals = parameter.firstIndex(of: "=") else { continue }
+            PercentDecoding.decodeQueryComponent(parameter[..<equals].utf8, into: &name)
+            PercentDecoding.decodeQueryComponent(parameter[parameter.index(after: equals)...].utf8, into: &value)
+            guard resolveParameter(name, into: &slots),
+                !boundPaths.contains(where: { bound in bound.count <= slots.count && slots.starts(with: bound) })
+            else { continue }
+            var failure: TranscodingError?
+            value.withUnsafeBytes { buffer in
+                do throws(TranscodingError) {
+                    try encoder.encode(.text(buffer), along: slots[...], in: messageIndex, into: &output)
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    /// Resolves a dotted parameter name to field slots; false when a step is unknown, traverses something
+    /// other than a singular message, or ends at a map or a message without a text form.
+    private func resolveParameter(_ name: [UInt8], into slots: inout [Int]) -> Bool {
+        slots.removeAll(keepingCapacity: true)
+        var layout = table.messages[messageIndex]
+        var stepStart = 0
+        return name.withUnsafeBytes { bytes in
+            while true {
+                var stepEnd = stepStart
+                while stepEnd < bytes.count, bytes[stepEnd] != UInt8(ascii: ".") { stepEnd += 1 }
+                guard
+                    let slot = layout.fieldsByName.lookup(UnsafeRawBufferPointer(rebasing: bytes[stepStart..<stepEnd]))
+                else { return false }
+                let field = layout.fields[Int(slot)]
+                slots.append(Int(slot))
+                if stepEnd == bytes.count {
+                    if field.isMap { return false }
+                    return field.kind != .message || table.messages[field.typeIndex].wellKnown != nil
+                }
+                guard field.kind == .message, !field.isRepeated, table.messages[field.typeIndex].wellKnown == nil else {
+                    return false
+                }
+                layout = table.messages[field.typeIndex]
+                stepStart = stepEnd + 1
+            }
+        }
+    }
+}

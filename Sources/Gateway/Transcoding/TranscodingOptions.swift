@@ -1,0 +1,30 @@
+/// How JSON is read and written. The defaults follow the proto3 JSON mapping as Envoy's transcoder prints it.
+package struct TranscodingOptions: Sendable, Hashable {
+    /// Print fields that hold their default value: zeros, `""`, `[]`, `{}`, and `null` for unset messages
+    /// (grpc-gateway's `EmitUnpopulated`). Oneof members and proto3 `optional` fields that are unset stay
+    /// absent. Default: `false`.
+    package var emitUnpopulated: Bool
+    /// Print field names as in the .proto file instead of their lowerCamel JSON names. Input accepts both
+    /// either way. Default: `false`.
+    package var useProtoNames: Bool
+    /// Print enum values as numbers instead of names. Default: `false`.
+    package var enumsAsInts: Bool
+    /// The deepest nesting of JSON objects and arrays (request) or of messages (response) accepted; deeper
+    /// input fails with `TranscodingError.Code.tooDeep`. Default: 64.
+    package var maxDepth: Int
+
+    package init(
+        emitUnpopulated: Bool = false,
+        useProtoNames: Bool = false,
+        enumsAsInts: Bool = false,
+        maxDepth: Int = 64
+    ) {
+        self.emitUnpopulated = emitUnpopulated
+        self.useProtoNames = useProtoNames
+        self.enumsAsInts = enumsAsInts
+        self.maxDepth = maxDepth
+    }
+
+    /// The defaults documented on each property.
+    package static var defaults: TranscodingOptions { TranscodingOptions() }
+}

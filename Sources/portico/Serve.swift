@@ -1,0 +1,29 @@
+import ArgumentParser
+import Gateway
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `portico serve`: runs the gateway from a config file until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway with a config file.",
+        discussion: "Every config key, with its default, is described in the README.")
+
+    @Option(name: .long, help: "The YAML config file.")
+    var config: String
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let logger = PorticoLogging.bootstrap(level: logLevel)
+        let gatewayConfig = try GatewayConfig.load(file: config)
+        let server = try GatewayServer(config: gatewayConfig, logger: logger)
+        let group = ServiceGroup(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        try await group.run()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

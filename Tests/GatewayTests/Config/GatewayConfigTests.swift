@@ -1,0 +1,90 @@
+import Gateway
+import Testing
+
+@Suite("GatewayConfig: the YAML contract")
+struct GatewayConfigTests {
+    @Test("the documented example parses, with defaults for every key not given")
+    func example() throws {
+        let yaml = """
+            listen: 127.0.0.1:8080          # HTTP/1.1 and h2c
+            admin: 127.0.0.1:9901
+            backends:
+              - name: library
+                descriptors: [protos/library.pb]
+                endpoints: ["127.0.0.1:50051", "127.0.0.1:50052"]
+                balancer: round-robin
+            """
+        let config = try GatewayConfig(yaml: yaml, file: "portico.yaml", relativeTo: "/etc/portico")
+        #expect(config.listen == SocketAddressText(host: "127.0.0.1", port: 8080))
+        #expect(config.admin.port == 9901)
+        #expect(config.limits.maxRequestBytes == 4 << 20)
+        #expect(config.limits.maxHeaderBytes == 16 << 10)
+        #expect(config.limits.maxConcurrentStreams == 1000)
+        #expect(config.json.emitUnpopulated == false)
+        let backend = try #require(config.backends.first)
+        #expect(backend.descriptorFiles == ["/etc/portico/protos/library.pb"])
+        #expect(backend.endpoints.map(\.port) == [50051, 50052])
+        #expect(backend.timeout == .seconds(30))
+        #expect(backend.connectTimeout == .seconds(5))
+        #expect(backend.services.isEmpty)
+    }
+
+    @Test("every optional key is read")
+    func allKeys() throws {
+        let yaml = """
+            listen: "[::1]:0"
+            eventLoops: 3
+            maxRequestBytes: 1024
+            maxResponseBytes: 2048
+            maxHeaderBytes: 4096
+            maxJSONDepth: 10
+            idleTimeout: 2m
+            maxConcurrentStreams: 50
+            json: { emitUnpopulated: true, useProtoNames: true, enumsAsInts: true }
+            backends:
+              - name: echo
+                descriptors: [/abs/echo.pb]
+                services: [portico.demo.echo.v1.EchoService]
+                endpoints: ["localhost:1"]
+                timeout: 250ms
+                connectTimeout: 1.5s
+            """
+        let config = try GatewayConfig(yaml: yaml, file: "f.yaml", relativeTo: "/x")
+        #expect(config.listen == SocketAddressText(host: "::1", port: 0))
+        #expect(config.eventLoops == 3)
+        #expect(config.limits.maxRequestBytes == 1024)
+        #expect(config.limits.maxResponseBytes == 2048)
+        #expect(config.limits.maxHeaderBytes == 4096)
+        #expect(config.limits.maxJSONDepth == 10)
+        #expect(config.limits.idleTimeout == .seconds(120))
+        #expect(config.limits.maxConcurrentStreams == 50)
+        #expect(config.json.emitUnpopulated && config.json.useProtoNames && config.json.enumsAsInts)
+        #expect(config.backends[0].descriptorFiles == ["/abs/echo.pb"])
+        #expect(config.backends[0].services == ["portico.demo.echo.v1.EchoService"])
+        #expect(config.backends[0].timeout == .milliseconds(250))
+        #expect(config.backends[0].connectTimeout == .milliseconds(1500))
+    }
+
+    @Test("errors name the file, the key and the line", arguments: [
+        ("listen: nowhere\nbackends: []", "listen", 1, "host:port"),
+        ("backends:\n  - name: a\n    descriptors: [a.pb]\n    endpoints: [\"x:1\"]\n    balancer: random", "backends[0].balancer", 5, "unknown balancer"),
+        ("backends:\n  - name: a\n    descriptors: [a.pb]\n    endpoint: [\"x:1\"]", "backends[0].endpoint", 4, "unknown key"),
+        ("backends:\n  - name: a\n    descriptors: [a.pb]", "backends[0]", 2, "endpoints"),
+        ("maxRequestBytes: lots\nbackends: []", "maxRequestBytes", 1, "whole number"),
+        ("backends:\n  - name: a\n    descriptors: [a.pb]\n    endpoints: [\"x:1\"]\n    timeout: soon", "backends[0].timeout", 5, "duration"),
+        ("backends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"]}\n  - {name: a, descriptors: [b.pb], endpoints: [\"x:2\"]}", "backends[1]", 3, "two backends"),
+        ("listen: [\n", "", 2, "invalid YAML"),
+    ])
+    func errors(yaml: String, key: String, line: Int, fragment: String) {
+        do {
+            _ = try GatewayConfig(yaml: yaml, file: "bad.yaml", relativeTo: "/")
+            Issue.record("expected an error for \(yaml)")
+        } catch {
+            #expect(error.file == "bad.yaml")
+            #expect(error.key == key, "\(error)")
+            #expect(error.line == line, "\(error)")
+            #expect(error.message.contains(fragment), "\(error)")
+            #expect(error.description.hasPrefix("bad.yaml:\(line)"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Gateway
+import Testing
+
+@Suite("Errors: every bad request gets a clear JSON error and the gateway keeps serving")
+struct ErrorsEndToEndTests {
+    static let versions: [CurlClient.HTTPVersion] = [.http1, .h2c]
+
+    /// Checks the reply is a JSON error with this HTTP status and gRPC code, and returns its message.
+    @discardableResult
+    static func expectError(_ reply: HTTPReply, status: Int, code: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        #expect(reply.status == status, "\(reply)", sourceLocation: sourceLocation)
+        #expect(reply.header("content-type") == "application/json", sourceLocation: sourceLocation)
+        let body = try reply.json
+        #expect(body["code"] as? Int == code, "\(reply)", sourceLocation: sourceLocation)
+        #expect((body["details"] as? [Any])?.isEmpty == true, sourceLocation: sourceLocation)
+        return body["message"] as? String ?? ""
+    }
+
+    @Test("unknown path is 404, a known path under another method is 405 with Allow", arguments: versions)
+    func routingErrors(version: CurlClient.HTTPVersion) async throws {
+        try await withGateway { gateway in
+            let client = gateway.client(version)
+            try Self.expectError(try await client.send("GET", "/v2/nothing"), status: 404, code: 5)
+            let notAllowed = try await client.send("POST", "/v1/shelves/fiction/books/dune", body: "{}")
+            try Self.expectError(notAllowed, status: 405, code: 12)
+            #expect(notAllowed.header("allow") == "DELETE, GET, PATCH, PUT")
+            try Self.expectError(try await client.send("GET", "/v1/echo/%ZZ"), status: 400, code: 3)
+        }
+    }
+
+    @Test("invalid JSON, wrong types, out-of-range numbers and unknown enum names are 400 naming the field", arguments: versions)
+    func badJSON(version: CurlClient.HTTPVersion) async throws {
+        try await withGateway { gateway in
+            let client = gateway.client(version)
+            try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"message": "#), status: 400, code: 3)
+            let wrongType = try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"delayMs": "soon"}"#), status: 400, code: 3)
+            #expect(wrongType.contains("delay"), "\(wrongType)")
+            let range = try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"delayMs": 99999999999}"#), status: 400, code: 3)
+            #expect(range.contains("delay"), "\(range)")
+            let badEnum = try Self.expectError(
+                try await client.send("GET", "/v1/shelves/fiction/books?genre=GENRE_OPERA"), status: 400, code: 3)
+            #expect(badEnum.contains("genre"), "\(badEnum)")
+            // The gateway still serves after all of these.
+            #expect(try await client.send("POST", "/v1/echo", body: #"{"message":"ok"}"#).status == 200)
+        }
+    }
+
+    @Test("gRPC status codes map to HTTP statuses with the backend's message", arguments: [
+        (5, 404), (3, 400), (7, 403), (16, 401), (8, 429), (9, 400), (12, 501), (13, 500), (14, 503), (10, 409),
+    ])
+    func statusMapping(code: Int, status: Int) async throws {
+        try await withGateway { gateway in
+            let reply = try await gateway.client().send("POST", "/v1/echo", body: #"{"message":"x","failCode":\#(code)}"#)
+            let message = try Self.expectError(reply, status: status, code: code)
+            #expect(message == "requested failure")
+        }
+    }
+
+    @Test("a body over maxRequestBytes is 413", arguments: versions)
+    func bodyTooLarge(version: CurlClient.HTTPVersion) async throws {
+        try await withGateway(configure: { $0.limits.maxRequestBytes = 1024 }) { gateway in
+            let big = #"{"message":""# + String(repeating: "x", count: 4096) + #""}"#
+            try Self.expectError(try await gateway.client(version).send("POST", "/v1/echo", body: big), status: 413, code: 8)
+            #expect(try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"small"}"#).status == 200)
+        }
+    }
+
+    @Test("a deadline shorter than the backend's work is 504 with code 4, from Grpc-Timeout or the backend's timeout")
+    func deadlines() async throws {
+        try await withGateway(configure: { $0.update(backend: "echo") { $0.timeout = .milliseconds(300) } }) { gateway in
+            let client = gateway.client()
+            let started = ContinuousClock.now
+            try Self.expectError(
+                try await client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":5000}"#, headers: ["Grpc-Timeout": "100m"]),
+                status: 504, code: 4)
+            try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":5000}"#), status: 504, code: 4)
+            #expect(ContinuousClock.now - started < .seconds(4), "the gateway must not wait for the backend")
+            try Self.expectError(try await client.send("POST", "/v1/echo", body: "{}", headers: ["Grpc-Timeout": "soon"]), status: 400, code: 3)
+            let fast = try await client.send("POST", "/v1/echo", body: #"{"message":"fast","delayMs":10}"#)
+            #expect(fast.status == 200)
+        }
+    }
+
+    @Test("no reachable endpoint is 503 with code 14, answered at once", arguments: versions)
+    func noEndpoint(version: CurlClient.HTTPVersion) async throws {
+        try await withGateway(configure: { config in
+            config.update(backend: "echo") { $0.endpoints = [.init(host: "127.0.0.1", port: 1)] }
+        }) { gateway in
+            let message = try Self.expectError(
+                try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"x"}"#), status: 503, code: 14)
+            #expect(message.contains("echo"), "\(message)")
+        }
+    }
+
+    @Test("an endpoint that accepts TCP but never speaks HTTP/2 costs a request no more than connectTimeout")
+    func silentEndpoint() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(silent.localAddress?.port)
+        defer { silent.close(promise: nil) }
+        try await withGateway(configure: { config in
+            config.update(backend: "echo") { backend in
+                backend.endpoints = [.init(host: "127.0.0.1", port: port)]
+                backend.connectTimeout = .milliseconds(300)
+            }
+        }) { gateway in
+            let started = ContinuousClock.now
+            try Self.expectError(
+                try await gateway.client().send("POST", "/v1/echo", body: #"{"message":"x"}"#), status: 503, code: 14)
+            #expect(ContinuousClock.now - started < .seconds(3))
+            // Other backends are unaffected.
+            #expect(try await gateway.client().send("GET", "/v1/shelves").status == 200)
+        }
+    }
+
+    @Test("malformed HTTP/1.1 and oversized headers get 400 and 431 and a closed connection")
+    func malformedHTTP1() async throws {
+        try await withGateway(configure: { $0.limits.maxHeaderBytes = 2048 }) { gateway in
+            let garbage = try await RawHTTPClient.exchange(Array("GARBAGE\r\n\r\n".utf8), host: "127.0.0.1", port: gateway.address.port)
+            #expect(garbage.hasPrefix("HTTP/1.1 400"), "\(garbage)")
+            #expect(garbage.contains(#""code":3"#))
+            let huge = "GET /v1/shelves HTTP/1.1\r\nhost: x\r\nx-big: \(String(repeating: "a", count: 8192))\r\n\r\n"
+            let tooLarge = try await RawHTTPClient.exchange(Array(huge.utf8), host: "127.0.0.1", port: gateway.address.port)
+            #expect(tooLarge.hasPrefix("HTTP/1.1 431"), "\(tooLarge)")
+            #expect(try await gateway.client().send("GET", "/v1/shelves").status == 200)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import DemoServices
+import Foundation
+import Gateway
+import Testing
+
+@Suite("Route table built from several backends' descriptor sets")
+struct RouteListingTests {
+    static func backend(_ name: String, _ kind: DemoBackend.Kind, services: [String] = []) -> GatewayConfig.Backend {
+        GatewayConfig.Backend(
+            name: name, descriptorFiles: [DemoBackend.descriptorSetURL(for: kind).path], services: services,
+            endpoints: [SocketAddressText(host: "127.0.0.1", port: 1)])
+    }
+
+    @Test("lists every binding, the unannotated methods' POST routes, with gRPC method and backend")
+    func listing() throws {
+        let config = GatewayConfig(backends: [Self.backend("library", .library), Self.backend("echo", .echo)])
+        let lines = try RouteListing(config: config).text.split(separator: "\n").map { line in
+            line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        }
+        #expect(lines.first == ["METHOD", "PATH", "GRPC", "METHOD", "BACKEND"])
+        let rows = Set(lines.dropFirst().map { $0.joined(separator: " ") })
+        #expect(rows.contains("GET /v1/{name=shelves/*/books/*} portico.demo.library.v1.LibraryService.GetBook library"))
+        #expect(rows.contains("PUT /v1/{book.name=shelves/*/books/*} portico.demo.library.v1.LibraryService.UpdateBook library"))
+        #expect(rows.contains("POST /portico.demo.library.v1.LibraryService/MoveBook portico.demo.library.v1.LibraryService.MoveBook library"))
+        #expect(rows.contains("GET /v1/echo/{message} portico.demo.echo.v1.EchoService.Echo echo"))
+        #expect(rows.count == 16)
+    }
+
+    @Test("a service served by two backends stops start-up, naming both")
+    func serviceInTwoBackends() {
+        let config = GatewayConfig(backends: [Self.backend("echo-a", .echo), Self.backend("echo-b", .echo)])
+        #expect {
+            _ = try RouteListing(config: config)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("echo-a") && message.contains("echo-b") && message.contains("EchoService")
+        }
+    }
+
+    @Test("`services` narrows a backend; an unknown service name is an error naming what exists")
+    func servicesFilter() throws {
+        let narrowed = GatewayConfig(backends: [Self.backend("echo", .echo, services: ["portico.demo.echo.v1.EchoService"])])
+        #expect(try RouteListing(config: narrowed).text.contains("EchoService"))
+        let wrong = GatewayConfig(backends: [Self.backend("echo", .echo, services: ["no.Such"])])
+        #expect {
+            _ = try RouteListing(config: wrong)
+        } throws: { error in
+            "\(error)".contains("no.Such") && "\(error)".contains("portico.demo.echo.v1.EchoService")
+        }
+    }
+
+    @Test("an unreadable descriptor file is an error naming the file and key")
+    func missingDescriptor() {
+        var backend = Self.backend("echo", .echo)
+        backend.descriptorFiles = ["/nonexistent/echo.pb"]
+        #expect {
+            _ = try RouteListing(config: GatewayConfig(backends: [backend]))
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.file == "/nonexistent/echo.pb" && error.key == "backends[0].descriptors"
+        }
+    }
+}

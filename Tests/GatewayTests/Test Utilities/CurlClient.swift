@@ -1,0 +1,77 @@
+import Foundation
+
+/// A reply as a real HTTP client saw it.
+struct HTTPReply: CustomStringConvertible {
+    var status: Int
+    /// Header fields with lowercase names.
+    var headers: [(name: String, value: String)]
+    var body: String
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+
+    /// The body parsed as a JSON object.
+    var json: [String: Any] {
+        get throws {
+            let object = try JSONSerialization.jsonObject(with: Data(body.utf8))
+            guard let dictionary = object as? [String: Any] else {
+                throw CurlClient.Failure(description: "not a JSON object: \(body)")
+            }
+            return dictionary
+        }
+    }
+
+    var description: String { "HTTP \(status) \(body)" }
+}
+
+/// Sends requests with the real `curl` command line client, over HTTP/1.1 or h2c (prior knowledge).
+struct CurlClient {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    enum HTTPVersion {
+        case http1
+        case h2c
+    }
+
+    /// The gateway's base URL, e.g. `http://127.0.0.1:41234`.
+    var baseURL: String
+    var version: HTTPVersion = .http1
+
+    /// Sends one request and returns the reply.
+    func send(
+        _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]
+    ) async throws -> HTTPReply {
+        var arguments = ["-sS", "-i", "--max-time", "20", "-X", method, baseURL + path]
+        arguments.append(version == .h2c ? "--http2-prior-knowledge" : "--http1.1")
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
+        if let body {
+            if headers.keys.allSatisfy({ $0.lowercased() != "content-type" }) {
+                arguments += ["-H", "Content-Type: application/json"]
+            }
+            arguments += ["--data-binary", body]
+        }
+        let output = try await HelperProcess.run("/usr/bin/curl", arguments)
+        guard output.status == 0 else {
+            throw Failure(description: "curl \(arguments.joined(separator: " ")) failed: \(output.standardError)")
+        }
+        return try Self.parse(output.standardOutput)
+    }
+
+    private static func parse(_ output: String) throws -> HTTPReply {
+        guard let split = output.range(of: "\r\n\r\n") else { throw Failure(description: "no header block in \(output)") }
+        let lines = output[..<split.lowerBound].components(separatedBy: "\r\n")
+        guard let statusLine = lines.first, let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { throw Failure(description: "no status line in \(output)") }
+        let headers = lines.dropFirst().compactMap { line -> (name: String, value: String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (
+                line[..<colon].lowercased(),
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            )
+        }
+        return HTTPReply(status: status, headers: headers, body: String(output[split.upperBound...]))
+    }
+}

@@ -1,0 +1,44 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Sends raw bytes over TCP and returns everything the server sent until it closed the connection, for
+/// requests no well-behaved client would send.
+enum RawHTTPClient {
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        private let received = Mutex<[UInt8]>([])
+        let closed: EventLoopPromise<[UInt8]>
+
+        init(closed: EventLoopPromise<[UInt8]>) {
+            self.closed = closed
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let bytes = unwrapInboundIn(data)
+            received.withLock { $0.append(contentsOf: bytes.readableBytesView) }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            closed.succeed(received.withLock { $0 })
+        }
+    }
+
+    /// Writes `request` to `host:port` and returns the reply bytes as text, once the server closes.
+    static func exchange(_ request: [UInt8], host: String, port: Int) async throws -> String {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let promise = group.next().makePromise(of: [UInt8].self)
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(closed: promise))
+                }
+            }
+            .connect(host: host, port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(bytes: request))
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+        let reply = try await promise.futureResult.get()
+        timeout.cancel()
+        return String(decoding: reply, as: UTF8.self)
+    }
+}

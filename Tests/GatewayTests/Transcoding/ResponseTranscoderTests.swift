@@ -1,0 +1,135 @@
+import Testing
+
+@testable import Gateway
+
+@Suite("Response transcoding: protobuf wire to JSON")
+struct ResponseTranscoderTests {
+    typealias Fixtures = TranscodingFixtures
+
+    @Test("fields print in field-number order whatever the wire order")
+    func fieldOrder() throws {
+        // title (2) before name (1), pages (3) last, tags (5) split around color (4).
+        let wire: [UInt8] = [
+            0x12, 0x01, 0x54, 0x2A, 0x01, 0x61, 0x0A, 0x01, 0x4E, 0x20, 0x02, 0x2A, 0x01, 0x62, 0x18, 0x07,
+        ]
+        #expect(
+            try Fixtures.decode(wire, as: "portico.test.Book")
+                == #"{"name":"N","title":"T","pages":"7","color":"GREEN","tags":["a","b"]}"#
+        )
+    }
+
+    @Test("emitUnpopulated prints zeros, empty lists and objects, null messages, but no unset optionals")
+    func emitUnpopulated() throws {
+        let options = TranscodingOptions(emitUnpopulated: true)
+        #expect(
+            try Fixtures.decode([], as: "portico.test.Book", options: options)
+                == #"{"name":"","title":"","pages":"0","color":"COLOR_UNSPECIFIED","tags":[],"sequel":null}"#
+        )
+        #expect(try Fixtures.decode([], as: "portico.test.Choices", options: options) == #"{"plain":""}"#)
+        #expect(
+            try Fixtures.decode([], as: "portico.test.Maps", options: options).hasPrefix(#"{"stringToString":{},"#)
+        )
+    }
+
+    @Test("proto3 optional fields print when present, even at zero")
+    func optionalPresence() throws {
+        // opt_int (5) = 0, opt_string (6) = "".
+        #expect(
+            try Fixtures.decode([0x28, 0x00, 0x32, 0x00], as: "portico.test.Choices") == #"{"optInt":0,"optString":""}"#
+        )
+    }
+
+    @Test("enumsAsInts and useProtoNames change the printing")
+    func printOptions() throws {
+        let wire: [UInt8] = [0x20, 0x02, 0x20, 0x63]  // color = GREEN, then color = 99 (unknown, last wins)
+        #expect(
+            try Fixtures.decode(Array(wire.prefix(2)), as: "portico.test.Book", options: .init(enumsAsInts: true))
+                == #"{"color":2}"#)
+        #expect(try Fixtures.decode(wire, as: "portico.test.Book") == #"{"color":99}"#)
+        let response: [UInt8] = [0x12, 0x01, 0x78]  // next_page_token = "x"
+        #expect(
+            try Fixtures.decode(response, as: "portico.test.ListBooksResponse", options: .init(useProtoNames: true))
+                == #"{"next_page_token":"x"}"#
+        )
+    }
+
+    @Test("response_body prints only that field, or its default when absent")
+    func responseBody() throws {
+        let method = Fixtures.libraryMethod("ListBooks")
+        let binding = try #require(method.httpBindings.first)
+        #expect(binding.responseBody == ["books"])
+        let wire: [UInt8] = [0x0A, 0x03, 0x0A, 0x01, 0x61, 0x12, 0x01, 0x74, 0x0A, 0x00]
+        #expect(try Fixtures.decode(wire, method: method, binding: binding) == #"[{"name":"a"},{}]"#)
+        #expect(try Fixtures.decode([0x12, 0x01, 0x74], method: method, binding: binding) == "[]")
+        #expect(
+            try Fixtures.decode(wire, method: method, binding: nil)
+                == #"{"books":[{"name":"a"},{}],"nextPageToken":"t"}"#)
+    }
+
+    struct MalformedCase: CustomTestStringConvertible, Sendable {
+        var name: String
+        var wire: [UInt8]
+        var testDescription: String { name }
+    }
+
+    static let malformedCases: [MalformedCase] = [
+        MalformedCase(name: "truncated varint", wire: [0x28, 0x80]),
+        MalformedCase(name: "overlong varint", wire: [0x28] + [UInt8](repeating: 0xFF, count: 10) + [0x01]),
+        MalformedCase(name: "length past the end", wire: [0x4A, 0x05, 0x61]),
+        MalformedCase(name: "wire type 6", wire: [0x0E]),
+        MalformedCase(name: "field number 0", wire: [0x00, 0x01]),
+        MalformedCase(name: "stray end group", wire: [0x0C]),
+        MalformedCase(name: "unterminated group", wire: [0xBB, 0x3E]),
+        MalformedCase(name: "truncated fixed64", wire: [0x09, 0x00, 0x00]),
+        MalformedCase(name: "invalid UTF-8 in a string", wire: [0x4A, 0x02, 0xC3, 0x28]),
+        MalformedCase(name: "bad nested message", wire: [0x12, 0x02, 0x08, 0x80]),
+    ]
+
+    @Test("malformed wire fails with malformedMessage", arguments: malformedCases)
+    func malformed(_ malformedCase: MalformedCase) {
+        let type = malformedCase.name == "bad nested message" ? "portico.test.Everything" : "portico.test.Scalars"
+        let error = #expect(throws: TranscodingError.self) { try Fixtures.decode(malformedCase.wire, as: type) }
+        #expect(error?.code == .malformedMessage)
+    }
+
+    @Test("messages nested deeper than maxDepth fail with tooDeep")
+    func depthLimit() throws {
+        var wire: [UInt8] = []
+        for _ in 0..<80 {
+            var outer: [UInt8] = [0x1A]
+            outer.appendVarint(UInt64(wire.count))
+            wire = outer + wire
+        }
+        let error = #expect(throws: TranscodingError.self) { try Fixtures.decode(wire, as: "portico.test.Tree") }
+        #expect(error?.code == .tooDeep)
+        #expect(
+            try Fixtures.decode(wire, as: "portico.test.Tree", options: .init(maxDepth: 100)).hasPrefix(
+                #"{"left":{"left":"#))
+    }
+
+    static let roundTrips: [(type: String, json: String)] = [
+        (
+            "portico.test.Scalars",
+            #"{"fDouble":-1.25,"fFloat":0.1,"fInt64":"-9223372036854775808","fUint64":"18446744073709551615","fInt32":-2147483648,"fFixed64":"1","fFixed32":4294967295,"fBool":true,"fString":"a\"b\\c\n\u0001é😀","fBytes":"AP8=","fUint32":1,"fSfixed32":-2,"fSfixed64":"-3","fSint32":-4,"fSint64":"-5","fColor":"BLUE"}"#
+        ),
+        (
+            "portico.test.Repeateds",
+            #"{"rFloat":["NaN","Infinity",-1e+20],"rColor":["RED",42],"rUnpacked":[1,-1],"rMessage":[{},{"fBool":true}]}"#
+        ),
+        (
+            "portico.test.Maps",
+            #"{"stringToString":{"k":"v"},"int32ToInt64":{"-1":"2"},"boolToColor":{"true":"GREEN"},"stringToTree":{"t":{"children":[{"label":"x"}]}}}"#
+        ),
+        ("portico.test.Named", #"{"renamed":"r","snakeCaseField":1,"fieldWith2Digits":2}"#),
+        (
+            "portico.test.WellKnown",
+            #"{"timestamp":"1969-12-31T23:59:59.999999999Z","duration":"-0.001s","int64Value":"0","floatValue":1.5,"empty":{},"fieldMask":"a.bC,d","struct":{"a":{"b":[1,"x",null,true]}},"value":null,"listValue":[],"anys":[{"@type":"type.googleapis.com/portico.test.Named","renamed":"x"},{"@type":"type.googleapis.com/google.protobuf.Timestamp","value":"2001-01-01T00:00:00Z"}]}"#
+        ),
+    ]
+
+    @Test("canonical JSON survives JSON → wire → JSON unchanged", arguments: roundTrips)
+    func roundTrip(type: String, json: String) throws {
+        let wire = try Fixtures.encode(json, as: type)
+        #expect(try Fixtures.decode(wire, as: type) == json)
+    }
+}
