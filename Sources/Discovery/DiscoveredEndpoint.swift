@@ -38,13 +38,13 @@ public struct DiscoveredEndpoint: Hashable, Sendable, CustomStringConvertible {
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Host and port: what makes two endpoints the same.
-    package var address: Address { Address(host: host, port: port) }
+    var address: Address { Address(host: host, port: port) }
 
     /// Host and port.
-    package struct Address: Hashable, Sendable {
+    struct Address: Hashable, Sendable {
         /// An IP address or host name.
-        package var host: String
+        var host: String
         /// The TCP port.
-        package var port: Int
+        var port: Int
     }
 }

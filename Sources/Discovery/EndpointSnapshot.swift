@@ -17,7 +17,7 @@ public struct EndpointSnapshot: Hashable, Sendable {
     }
 
     /// Creates a snapshot of endpoints known to hold no duplicates.
-    package init(backend: String, uniqueEndpoints: [DiscoveredEndpoint], settings: BackendSettings) {
+    init(backend: String, uniqueEndpoints: [DiscoveredEndpoint], settings: BackendSettings) {
         self.backend = backend
         self.endpoints = uniqueEndpoints
         self.settings = settings

@@ -1,11 +1,11 @@
 import CCurl
 
 /// A transfer that failed below HTTP: connection refused, TLS verification failed, connection dropped.
-package struct CurlError: Error, Hashable, Sendable, CustomStringConvertible {
+struct CurlError: Error, Hashable, Sendable, CustomStringConvertible {
     /// libcurl's error code (`CURLcode`), e.g. 7 for a refused connection.
-    package var code: Int
+    var code: Int
     /// libcurl's message for the code, with its detailed error buffer when it has one.
-    package var message: String
+    var message: String
 
     /// Creates an error from a curl result and the transfer's error buffer.
     init(code: CURLcode, detail: String) {
@@ -20,5 +20,5 @@ package struct CurlError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    package var description: String { "curl error \(code): \(message)" }
+    var description: String { "curl error \(code): \(message)" }
 }

@@ -9,12 +9,12 @@ import Synchronization
 /// connection), so a thousand watched services cost one thread, not a thousand. Callers hand requests over
 /// through a locked inbox and wake the thread through a pipe that `curl_multi_poll` watches along with the
 /// sockets; responses come back through an `AsyncThrowingStream` per transfer.
-package final class CurlMultiLoop: Sendable {
+final class CurlMultiLoop: Sendable {
     private let inbox: Inbox
     private let wakeFD: Int32
 
     /// Starts the loop's thread.
-    package init() throws(CurlError) {
+    init() throws(CurlError) {
         guard CurlMultiLoop.globalInit == CURLE_OK else { throw CurlError(setup: "curl_global_init failed") }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw CurlError(setup: "pipe failed: errno \(errno)") }
@@ -38,13 +38,13 @@ package final class CurlMultiLoop: Sendable {
     }
 
     /// Whether the linked libcurl speaks HTTP/2 (it is then negotiated with ALPN on every connection).
-    package static var supportsHTTP2: Bool { portico_curl_http2_available() != 0 }
+    static var supportsHTTP2: Bool { portico_curl_http2_available() != 0 }
 
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
     /// Starts a transfer. The stream yields the status, then body pieces as they arrive, and ends with the
     /// transfer; cancelling the consuming task (or dropping the stream) aborts the transfer.
-    package func perform(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, any Error> {
+    func perform(_ request: HTTPRequest) -> AsyncThrowingStream<HTTPResponsePart, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: HTTPResponsePart.self)
         let id = inbox.nextID()
         continuation.onTermination = { [self] termination in

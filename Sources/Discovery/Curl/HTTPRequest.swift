@@ -1,18 +1,18 @@
 /// One GET to the Kubernetes API server, as the curl loop performs it.
-package struct HTTPRequest: Sendable {
+struct HTTPRequest: Sendable {
     /// The full URL, query included.
-    package var url: String
+    var url: String
     /// Header lines, `Name: value`.
-    package var headers: [String]
+    var headers: [String]
     /// How the server is verified and the client identified.
-    package var tls: TLSIdentity
+    var tls: TLSIdentity
     /// Longest wait for the TCP and TLS handshakes.
-    package var connectTimeout: Duration
+    var connectTimeout: Duration
     /// Longest time the whole transfer may take, streaming included.
-    package var timeout: Duration
+    var timeout: Duration
 
     /// Creates a request.
-    package init(url: String, headers: [String], tls: TLSIdentity, connectTimeout: Duration, timeout: Duration) {
+    init(url: String, headers: [String], tls: TLSIdentity, connectTimeout: Duration, timeout: Duration) {
         self.url = url
         self.headers = headers
         self.tls = tls
@@ -23,16 +23,16 @@ package struct HTTPRequest: Sendable {
 
 /// The PEM material of one TLS connection: the cluster CA the server is verified against (always), and an
 /// optional client certificate with its key.
-package struct TLSIdentity: Sendable, Hashable {
+struct TLSIdentity: Sendable, Hashable {
     /// The certificate authorities trusted for the API server; nothing else is trusted.
-    package var caPEM: [UInt8]
+    var caPEM: [UInt8]
     /// The client certificate chain, when the client authenticates with one.
-    package var clientCertificatePEM: [UInt8]?
+    var clientCertificatePEM: [UInt8]?
     /// The client certificate's private key.
-    package var clientKeyPEM: [UInt8]?
+    var clientKeyPEM: [UInt8]?
 
     /// Creates an identity.
-    package init(caPEM: [UInt8], clientCertificatePEM: [UInt8]? = nil, clientKeyPEM: [UInt8]? = nil) {
+    init(caPEM: [UInt8], clientCertificatePEM: [UInt8]? = nil, clientKeyPEM: [UInt8]? = nil) {
         self.caPEM = caPEM
         self.clientCertificatePEM = clientCertificatePEM
         self.clientKeyPEM = clientKeyPEM
@@ -40,7 +40,7 @@ package struct TLSIdentity: Sendable, Hashable {
 }
 
 /// What a transfer delivers, in order: the status once, then the body in pieces as they arrive.
-package enum HTTPResponsePart: Sendable, Equatable {
+enum HTTPResponsePart: Sendable, Equatable {
     /// The response status, before any body.
     case head(status: Int)
     /// Body bytes (chunked transfer coding already removed).

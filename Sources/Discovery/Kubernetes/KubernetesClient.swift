@@ -1,14 +1,14 @@
 import Foundation
 
 /// Sends list and watch requests to one API server over the curl loop, with fresh credentials each time.
-package final class KubernetesClient: Sendable {
+final class KubernetesClient: Sendable {
     /// The credentials in use.
-    package let credentials: ClusterCredentials
+    let credentials: ClusterCredentials
     private let loop: CurlMultiLoop
     private let config: KubernetesConfig
 
     /// Creates a client; its transfers run on `loop`.
-    package init(credentials: ClusterCredentials, config: KubernetesConfig, loop: CurlMultiLoop) {
+    init(credentials: ClusterCredentials, config: KubernetesConfig, loop: CurlMultiLoop) {
         self.credentials = credentials
         self.config = config
         self.loop = loop
@@ -16,7 +16,7 @@ package final class KubernetesClient: Sendable {
 
     /// Lists a collection; throws `gone` on 410 and `httpStatus` on any other error status (after a 401 the
     /// credential files are read again).
-    package func list<Object: KubernetesObject>(
+    func list<Object: KubernetesObject>(
         _ type: Object.Type, path: String, query: [(String, String)]
     ) async throws(KubernetesError) -> ObjectList<Object> {
         let request = try makeRequest(path: path, query: query, timeout: config.listTimeout)
@@ -43,14 +43,14 @@ package final class KubernetesClient: Sendable {
     }
 
     /// Starts a watch; the caller reads the status and the event stream. `timeout` bounds the transfer.
-    package func watch(
+    func watch(
         path: String, query: [(String, String)], timeout: Duration
     ) throws(KubernetesError) -> AsyncThrowingStream<HTTPResponsePart, any Error> {
         loop.perform(try makeRequest(path: path, query: query, timeout: timeout))
     }
 
     /// Turns an error status into an error (200 passes).
-    package func check(status: Int, body: [UInt8], path: String) throws(KubernetesError) {
+    func check(status: Int, body: [UInt8], path: String) throws(KubernetesError) {
         guard status != 200 else { return }
         if status == 401 { credentials.invalidate() }
         let reason = (try? JSONDecoder().decode(Status.self, from: Data(body)))?.message ?? "HTTP \(status)"

@@ -4,17 +4,17 @@
 /// Every slice is kept by name and the union rebuilt on each change, so a service with many slices never
 /// loses the endpoints of the slices that did not change, and an endpoint that briefly sits in two slices
 /// appears once (ready wins over terminating).
-package struct ServiceEndpointsState: Sendable {
+struct ServiceEndpointsState: Sendable {
     /// The backend the snapshots are for.
-    package let backend: String
+    let backend: String
     /// The port to resolve.
-    package let port: KubernetesServiceRef.PortRef
+    let port: KubernetesServiceRef.PortRef
     private var groups: [String: Group] = [:]
     private var servicePorts: [Service.Port] = []
     private var settings = BackendSettings()
 
     /// Creates an empty state.
-    package init(backend: String, port: KubernetesServiceRef.PortRef) {
+    init(backend: String, port: KubernetesServiceRef.PortRef) {
         self.backend = backend
         self.port = port
     }
@@ -26,7 +26,7 @@ package struct ServiceEndpointsState: Sendable {
     }
 
     /// Applies a change to the Service's EndpointSlices.
-    package mutating func apply(_ action: WatchAction<EndpointSlice>) {
+    mutating func apply(_ action: WatchAction<EndpointSlice>) {
         switch action {
         case .replace(let slices):
             groups = [:]
@@ -39,7 +39,7 @@ package struct ServiceEndpointsState: Sendable {
     }
 
     /// Applies a change to the Service's legacy Endpoints object.
-    package mutating func apply(_ action: WatchAction<Endpoints>) {
+    mutating func apply(_ action: WatchAction<Endpoints>) {
         switch action {
         case .replace(let objects):
             groups = [:]
@@ -53,7 +53,7 @@ package struct ServiceEndpointsState: Sendable {
     }
 
     /// Applies a change to the Service itself (its port names and annotations).
-    package mutating func apply(_ action: WatchAction<Service>) {
+    mutating func apply(_ action: WatchAction<Service>) {
         let service: Service?
         switch action {
         case .replace(let services): service = services.first
@@ -66,7 +66,7 @@ package struct ServiceEndpointsState: Sendable {
 
     /// The current endpoints: ready ones and serving-but-terminating ones (the snapshot's `serving`
     /// uses the latter only when none is ready), each at the resolved port, without duplicates.
-    package func snapshot() -> EndpointSnapshot {
+    func snapshot() -> EndpointSnapshot {
         let portName: String?
         switch port {
         case .name(let name): portName = name

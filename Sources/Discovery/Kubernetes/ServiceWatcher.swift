@@ -3,7 +3,7 @@ import Synchronization
 
 /// Watches one Service and its endpoints (EndpointSlices, or Endpoints in legacy mode) and publishes a
 /// snapshot whenever what the balancer would see changes, once both have been listed.
-package final class ServiceWatcher: Sendable {
+final class ServiceWatcher: Sendable {
     fileprivate struct Progress: Sendable {
         var state: ServiceEndpointsState
         var endpointsListed = false
@@ -16,7 +16,7 @@ package final class ServiceWatcher: Sendable {
     private let onSynced: @Sendable () -> Void
 
     /// Creates a watcher; `publish` receives each new snapshot, `onSynced` is called once after the first.
-    package init(
+    init(
         backend: String, port: KubernetesServiceRef.PortRef, publish: @escaping @Sendable (EndpointSnapshot) -> Void,
         onSynced: @escaping @Sendable () -> Void
     ) {
@@ -26,7 +26,7 @@ package final class ServiceWatcher: Sendable {
     }
 
     /// Runs both watches until the task is cancelled.
-    package func run(
+    func run(
         service: String, namespace: String, client: KubernetesClient, config: KubernetesConfig, logger: Logger
     ) async {
         var logger = logger
@@ -52,17 +52,20 @@ package final class ServiceWatcher: Sendable {
         }
     }
 
+    /// Applies a change and publishes the result. Publishing happens under the lock so that two watches
+    /// updating at once cannot publish out of order (`publish` only yields to an AsyncStream, which never
+    /// calls back into this type).
     private func update(_ change: (inout Progress) -> Void) {
-        let (snapshot, first): (EndpointSnapshot?, Bool) = progress.withLock { progress in
+        let first = progress.withLock { progress in
             change(&progress)
-            guard progress.endpointsListed && progress.serviceListed else { return (nil, false) }
+            guard progress.endpointsListed && progress.serviceListed else { return false }
             let snapshot = progress.state.snapshot()
-            guard snapshot != progress.published else { return (nil, false) }
+            guard snapshot != progress.published else { return false }
             let first = progress.published == nil
             progress.published = snapshot
-            return (snapshot, first)
+            publish(snapshot)
+            return first
         }
-        if let snapshot { publish(snapshot) }
         if first { onSynced() }
     }
 }

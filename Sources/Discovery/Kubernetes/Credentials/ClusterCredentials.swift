@@ -2,9 +2,9 @@ import Foundation
 
 /// Where the API server is and how to prove who the gateway is: a CA to verify the server, and a bearer
 /// token and/or a client certificate.
-package struct ClusterCredentials: Sendable {
+struct ClusterCredentials: Sendable {
     /// PEM bytes held in memory or a file reread as it rotates.
-    package enum Material: Sendable {
+    enum Material: Sendable {
         case bytes([UInt8])
         case file(RefreshingFile)
 
@@ -21,18 +21,18 @@ package struct ClusterCredentials: Sendable {
     }
 
     /// `https://host:port`, without a trailing slash.
-    package var server: String
+    var server: String
     /// The namespace of services that name none.
-    package var namespace: String
+    var namespace: String
     /// The CA bundle the server's certificate must chain to.
-    package var certificateAuthority: Material
+    var certificateAuthority: Material
     /// The bearer token, if the client authenticates with one.
-    package var token: Material?
+    var token: Material?
     /// The client certificate and key, if the client authenticates with one.
-    package var clientCertificate: (certificate: Material, key: Material)?
+    var clientCertificate: (certificate: Material, key: Material)?
 
     /// The TLS material for a new request.
-    package func tlsIdentity() throws(KubernetesError) -> TLSIdentity {
+    func tlsIdentity() throws(KubernetesError) -> TLSIdentity {
         TLSIdentity(
             caPEM: try certificateAuthority.contents(),
             clientCertificatePEM: try clientCertificate?.certificate.contents(),
@@ -40,7 +40,7 @@ package struct ClusterCredentials: Sendable {
     }
 
     /// The `Authorization` header line for a new request, if the client uses a token.
-    package func authorizationHeader() throws(KubernetesError) -> String? {
+    func authorizationHeader() throws(KubernetesError) -> String? {
         guard let token else { return nil }
         let text = String(decoding: try token.contents(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -48,13 +48,13 @@ package struct ClusterCredentials: Sendable {
     }
 
     /// After a 401: the next request reads the token and CA files again.
-    package func invalidate() {
+    func invalidate() {
         token?.invalidate()
         certificateAuthority.invalidate()
     }
 
     /// Loads credentials as the config says: from its kubeconfig, or else from the pod's service account.
-    package static func load(_ config: KubernetesConfig) throws(KubernetesError) -> ClusterCredentials {
+    static func load(_ config: KubernetesConfig) throws(KubernetesError) -> ClusterCredentials {
         var credentials: ClusterCredentials
         if let path = config.kubeconfig {
             credentials = try Kubeconfig.load(path: path, context: config.context, refresh: config.tokenRefreshInterval)
@@ -66,7 +66,7 @@ package struct ClusterCredentials: Sendable {
     }
 
     /// The pod's service account: `KUBERNETES_SERVICE_HOST`/`PORT`, the token, `ca.crt` and `namespace`.
-    package static func inCluster(
+    static func inCluster(
         _ paths: KubernetesConfig.InCluster, refresh: Duration
     ) throws(KubernetesError) -> ClusterCredentials {
         let environment = paths.environment ?? ProcessInfo.processInfo.environment

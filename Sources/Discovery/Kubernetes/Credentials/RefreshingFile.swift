@@ -3,20 +3,20 @@ import Synchronization
 
 /// A small file read again once its copy is older than an interval (or on demand), for credentials that
 /// the kubelet rotates in place: the service-account token and the CA bundle.
-package final class RefreshingFile: Sendable {
+final class RefreshingFile: Sendable {
     /// The file's path.
-    package let path: String
+    let path: String
     private let interval: Duration
     private let cache = Mutex<(contents: [UInt8], readAt: ContinuousClock.Instant)?>(nil)
 
     /// Creates a reader; nothing is read until the first `contents()`.
-    package init(path: String, interval: Duration) {
+    init(path: String, interval: Duration) {
         self.path = path
         self.interval = interval
     }
 
     /// The file's contents, read again when the copy is older than the interval or when `reload` is set.
-    package func contents(reload: Bool = false) throws(KubernetesError) -> [UInt8] {
+    func contents(reload: Bool = false) throws(KubernetesError) -> [UInt8] {
         let now = ContinuousClock.now
         if !reload, let cached = cache.withLock({ $0 }), now - cached.readAt < interval {
             return cached.contents
@@ -30,5 +30,5 @@ package final class RefreshingFile: Sendable {
     }
 
     /// The next `contents()` reads the file again.
-    package func invalidate() { cache.withLock { $0 = nil } }
+    func invalidate() { cache.withLock { $0 = nil } }
 }

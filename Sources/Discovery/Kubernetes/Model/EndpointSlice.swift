@@ -1,42 +1,42 @@
 /// A discovery.k8s.io/v1 EndpointSlice: a part of one Service's endpoints (100 per slice by default).
-package struct EndpointSlice: KubernetesObject, Hashable {
+struct EndpointSlice: KubernetesObject, Hashable {
     /// One endpoint (a pod).
-    package struct Endpoint: Decodable, Sendable, Hashable {
+    struct Endpoint: Decodable, Sendable, Hashable {
         /// The endpoint's addresses; the controller writes exactly one, and only the first is used.
-        package var addresses: [String]
+        var addresses: [String]
         /// Its state.
-        package var conditions: Conditions?
+        var conditions: Conditions?
         /// The pod behind it.
-        package var targetRef: ObjectReference?
+        var targetRef: ObjectReference?
         /// The node it runs on.
-        package var nodeName: String?
+        var nodeName: String?
         /// The zone it runs in.
-        package var zone: String?
+        var zone: String?
     }
 
     /// An endpoint's state; absent fields have the API's documented meaning.
-    package struct Conditions: Decodable, Sendable, Hashable {
+    struct Conditions: Decodable, Sendable, Hashable {
         /// Ready for traffic; nil means true.
-        package var ready: Bool?
+        var ready: Bool?
         /// Able to serve, even while terminating; nil means true.
-        package var serving: Bool?
+        var serving: Bool?
         /// Shutting down; nil means false.
-        package var terminating: Bool?
+        var terminating: Bool?
     }
 
     /// A port of every endpoint in the slice.
-    package struct Port: Decodable, Sendable, Hashable {
+    struct Port: Decodable, Sendable, Hashable {
         /// The Service port's name (empty for a Service's single unnamed port).
-        package var name: String?
+        var name: String?
         /// The port on the pods.
-        package var port: Int?
+        var port: Int?
     }
 
-    package var metadata: ObjectMeta
+    var metadata: ObjectMeta
     /// `IPv4`, `IPv6` or `FQDN`.
-    package var addressType: String?
+    var addressType: String?
     /// The endpoints (the API sends `null` for none).
-    package var endpoints: [Endpoint]?
+    var endpoints: [Endpoint]?
     /// The ports.
-    package var ports: [Port]?
+    var ports: [Port]?
 }

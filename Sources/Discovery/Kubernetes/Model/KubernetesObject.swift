@@ -1,22 +1,22 @@
 /// A Kubernetes API object as decoded from JSON: only the fields discovery reads.
-package protocol KubernetesObject: Decodable, Sendable {
+protocol KubernetesObject: Decodable, Sendable {
     /// The object's metadata.
     var metadata: ObjectMeta { get }
 }
 
 /// The metadata every object carries (the fields discovery reads).
-package struct ObjectMeta: Decodable, Sendable, Hashable {
+struct ObjectMeta: Decodable, Sendable, Hashable {
     /// The object's name.
-    package var name: String?
+    var name: String?
     /// The object's namespace.
-    package var namespace: String?
+    var namespace: String?
     /// The version of the object, opaque; watches resume from it.
-    package var resourceVersion: String?
+    var resourceVersion: String?
     /// The object's annotations.
-    package var annotations: [String: String]?
+    var annotations: [String: String]?
 
     /// Creates metadata.
-    package init(
+    init(
         name: String? = nil, namespace: String? = nil, resourceVersion: String? = nil,
         annotations: [String: String]? = nil
     ) {
@@ -28,9 +28,9 @@ package struct ObjectMeta: Decodable, Sendable, Hashable {
 }
 
 /// A reference to another object, such as the pod behind an endpoint.
-package struct ObjectReference: Decodable, Sendable, Hashable {
+struct ObjectReference: Decodable, Sendable, Hashable {
     /// The referenced object's kind, e.g. `Pod`.
-    package var kind: String?
+    var kind: String?
     /// The referenced object's name.
-    package var name: String?
+    var name: String?
 }

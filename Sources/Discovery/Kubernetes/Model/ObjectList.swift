@@ -1,19 +1,19 @@
 /// The reply to a list request: the items and the resource version to watch from.
-package struct ObjectList<Object: KubernetesObject>: Decodable, Sendable {
+struct ObjectList<Object: KubernetesObject>: Decodable, Sendable {
     /// The list's metadata.
-    package struct Meta: Decodable, Sendable {
+    struct Meta: Decodable, Sendable {
         /// The collection's version at the time of the list; a watch from it misses nothing.
-        package var resourceVersion: String?
+        var resourceVersion: String?
     }
 
     /// The list's metadata.
-    package var metadata: Meta
+    var metadata: Meta
     /// The objects (the API sends `null` for none).
-    package var items: [Object]
+    var items: [Object]
 
     private enum CodingKeys: String, CodingKey { case metadata, items }
 
-    package init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         metadata = try container.decode(Meta.self, forKey: .metadata)
         items = try container.decodeIfPresent([Object].self, forKey: .items) ?? []

@@ -1,5 +1,5 @@
 /// One event of a watch stream: `{"type": ..., "object": ...}`, the object's shape depending on the type.
-package enum WatchEvent<Object: KubernetesObject>: Decodable, Sendable {
+enum WatchEvent<Object: KubernetesObject>: Decodable, Sendable {
     /// The object was created (or is part of the initial state).
     case added(Object)
     /// The object changed.
@@ -15,7 +15,7 @@ package enum WatchEvent<Object: KubernetesObject>: Decodable, Sendable {
 
     private struct BookmarkObject: Decodable { var metadata: ObjectMeta }
 
-    package init(from decoder: any Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let type = try container.decode(String.self, forKey: .type)
         switch type {

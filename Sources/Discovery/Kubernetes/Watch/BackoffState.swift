@@ -1,16 +1,16 @@
 /// The delays of one reconnecting loop: grows by the multiplier after each failure, resets after a success.
-package struct BackoffState: Sendable {
+struct BackoffState: Sendable {
     private let config: KubernetesConfig.Backoff
     private var current: Duration
 
     /// Starts at the first delay.
-    package init(_ config: KubernetesConfig.Backoff) {
+    init(_ config: KubernetesConfig.Backoff) {
         self.config = config
         self.current = config.initial
     }
 
     /// The delay before the next attempt, jittered; the one after it is longer, up to the maximum.
-    package mutating func next(using random: inout some RandomNumberGenerator) -> Duration {
+    mutating func next(using random: inout some RandomNumberGenerator) -> Duration {
         let base = min(current, config.maximum)
         current = min(base * config.multiplier, config.maximum)
         let spread = config.jitter > 0 ? Double.random(in: -config.jitter...config.jitter, using: &random) : 0
@@ -18,5 +18,5 @@ package struct BackoffState: Sendable {
     }
 
     /// Back to the first delay, after a success.
-    package mutating func reset() { current = config.initial }
+    mutating func reset() { current = config.initial }
 }

@@ -1,15 +1,15 @@
 /// Cuts a watch stream into events. The API server writes one compact JSON object per line, so an event
 /// ends at a newline; pieces arrive however the network cut them, and a line may span many of them.
-package struct JSONLineFramer: Sendable {
+struct JSONLineFramer: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     private var scanned = 0
 
     /// Creates an empty framer.
-    package init() {}
+    init() {}
 
     /// Adds bytes from the stream.
-    package mutating func append(_ bytes: [UInt8]) {
+    mutating func append(_ bytes: [UInt8]) {
         if start > 0 && start == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             start = 0
@@ -23,7 +23,7 @@ package struct JSONLineFramer: Sendable {
     }
 
     /// The next complete non-blank line, without its newline; nil until more bytes arrive.
-    package mutating func next() -> ArraySlice<UInt8>? {
+    mutating func next() -> ArraySlice<UInt8>? {
         while let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
             let line = buffer[start..<newline]
             start = newline + 1

@@ -8,17 +8,17 @@ import Logging
 /// - 410 Gone, as an HTTP status or as an ERROR event, relists, and the list replaces the state.
 /// - Failures back off exponentially with jitter; nothing is cleared while the server is unreachable.
 /// - A malformed event is logged and skipped; the watch goes on.
-package struct ResourceWatch<Object: KubernetesObject>: Sendable {
+struct ResourceWatch<Object: KubernetesObject>: Sendable {
     /// The collection's path, e.g. `/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices`.
-    package var path: String
+    var path: String
     /// The selector narrowing the collection, e.g. `("labelSelector", "kubernetes.io/service-name=x")`.
-    package var selector: (String, String)
-    package var client: KubernetesClient
-    package var config: KubernetesConfig
-    package var logger: Logger
+    var selector: (String, String)
+    var client: KubernetesClient
+    var config: KubernetesConfig
+    var logger: Logger
 
     /// Creates a watch loop.
-    package init(
+    init(
         path: String, selector: (String, String), client: KubernetesClient, config: KubernetesConfig,
         logger: Logger
     ) {
@@ -40,7 +40,7 @@ package struct ResourceWatch<Object: KubernetesObject>: Sendable {
 
     /// Runs until the task is cancelled, handing every change to `apply` (on the task's executor, one at a
     /// time, in the order of the stream).
-    package func run(_ apply: @Sendable (WatchAction<Object>) -> Void) async {
+    func run(_ apply: @Sendable (WatchAction<Object>) -> Void) async {
         var generator = SystemRandomNumberGenerator()
         var backoff = BackoffState(config.backoff)
         var resourceVersion: String?

@@ -1,5 +1,5 @@
 /// A change to a watched collection, as the watch loop hands it on.
-package enum WatchAction<Object: KubernetesObject>: Sendable {
+enum WatchAction<Object: KubernetesObject>: Sendable {
     /// A fresh list: these objects are all there is; any other object known before is gone.
     case replace([Object])
     /// The object was added or changed.
