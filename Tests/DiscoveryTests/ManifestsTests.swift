@@ -11,7 +11,9 @@ struct ManifestsTests {
             .deletingLastPathComponent()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("Tests/helpers/check_manifests.py").path, root.path]
+        process.arguments = [
+            "python3", root.appendingPathComponent("Tests/helpers/check_manifests.py").path, root.path,
+        ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

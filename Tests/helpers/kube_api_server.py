@@ -14,6 +14,7 @@ answering each with one JSON line. See `handle_command` for the commands.
 import json
 import os
 import queue
+import select
 import socket
 import ssl
 import subprocess
@@ -339,6 +340,10 @@ class Handler(BaseHTTPRequestHandler):
                 try:
                     line = watch.lines.get(timeout=min(remaining, 0.5))
                 except queue.Empty:
+                    # A watch client sends nothing: a readable socket means it closed the stream.
+                    if select.select([self.request], [], [], 0)[0]:
+                        self.close_connection = True
+                        return
                     continue
                 if line is None:
                     return self.end_stream()

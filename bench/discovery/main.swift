@@ -1,9 +1,10 @@
+import Foundation
+
 // Discovery at scale: how long an EndpointSlice watch event takes from its JSON line to a published
 // snapshot, and what an endpoint costs in memory. Run with bench/discovery.sh.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import Foundation
 
 /// Resident memory, from /proc/self/statm (an upper bound on what the state holds: freed temporaries may
 /// stay resident).
@@ -46,13 +47,16 @@ struct Watched {
     }
 }
 
-func percentile(_ sorted: [Duration], _ p: Double) -> Duration { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+func percentile(_ sorted: [Duration], _ p: Double) -> Duration {
+    sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
 
 func micros(_ d: Duration) -> String {
     String(format: "%.1f", Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12)
 }
 
-func churn(_ services: inout [Watched], slicesPerService: Int, endpointsPerSlice: Int, events: Int) throws -> [Duration] {
+func churn(_ services: inout [Watched], slicesPerService: Int, endpointsPerSlice: Int, events: Int) throws -> [Duration]
+{
     let decoder = JSONDecoder()
     var generator = SystemRandomNumberGenerator()
     var version = 1_000_000
@@ -84,7 +88,8 @@ func build(services count: Int, slices: Int, perSlice: Int) throws -> [Watched] 
         let objects = try (0..<slices).map { slice in
             let endpoints = (0..<perSlice).map { (ip: "10.\(service % 250).\(slice).\($0)", ready: true) }
             return try decoder.decode(
-                EndpointSlice.self, from: Data(sliceJSON(service: service, slice: slice, endpoints: endpoints, version: 1).utf8))
+                EndpointSlice.self,
+                from: Data(sliceJSON(service: service, slice: slice, endpoints: endpoints, version: 1).utf8))
         }
         state.apply(.replace(objects))
         let (_, continuation) = AsyncStream.makeStream(of: EndpointSnapshot.self, bufferingPolicy: .bufferingNewest(1))
@@ -104,8 +109,14 @@ func report(_ label: String, _ times: [Duration]) {
 let before = residentBytes()
 var fleet = try build(services: 1000, slices: 1, perSlice: 10)
 let after = residentBytes()
-print("1,000 services × 10 endpoints: resident +\((after - before) / 1024) KiB, \((after - before) / 10_000) bytes per endpoint (state + last snapshot)")
-report("1,000 × 10, one endpoint churned per event", try churn(&fleet, slicesPerService: 1, endpointsPerSlice: 10, events: 20_000))
+print(
+    "1,000 services × 10 endpoints: resident +\((after - before) / 1024) KiB, \((after - before) / 10_000) bytes per endpoint (state + last snapshot)"
+)
+report(
+    "1,000 × 10, one endpoint churned per event",
+    try churn(&fleet, slicesPerService: 1, endpointsPerSlice: 10, events: 20_000))
 
 var big = try build(services: 1, slices: 25, perSlice: 100)
-report("1 service × 2,500 endpoints (25 slices), one endpoint churned per event", try churn(&big, slicesPerService: 25, endpointsPerSlice: 100, events: 2_000))
+report(
+    "1 service × 2,500 endpoints (25 slices), one endpoint churned per event",
+    try churn(&big, slicesPerService: 25, endpointsPerSlice: 100, events: 2_000))

@@ -47,7 +47,8 @@ public final class KubernetesDiscovery: Sendable {
     ///   - backend: the backend name the snapshots carry.
     /// - Returns: the snapshots, endlessly.
     public func watch(_ service: KubernetesServiceRef, backend: String) -> AsyncStream<EndpointSnapshot> {
-        let (stream, continuation) = AsyncStream.makeStream(of: EndpointSnapshot.self, bufferingPolicy: .bufferingNewest(1))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: EndpointSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         let id = sync.register()
         let watcher = ServiceWatcher(
             backend: backend, port: service.port, publish: { continuation.yield($0) },

@@ -35,19 +35,25 @@ final class ServiceWatcher: Sendable {
             path: "/api/v1/namespaces/\(namespace)/services", selector: ("fieldSelector", "metadata.name=\(service)"),
             client: client, config: config, logger: logger)
         await withDiscardingTaskGroup { group in
-            group.addTask { await serviceWatch.run { action in self.update { $0.apply(action, listed: \.serviceListed) } } }
+            group.addTask {
+                await serviceWatch.run { action in self.update { $0.apply(action, listed: \.serviceListed) } }
+            }
             if config.legacyEndpoints {
                 let watch = ResourceWatch<Endpoints>(
                     path: "/api/v1/namespaces/\(namespace)/endpoints",
                     selector: ("fieldSelector", "metadata.name=\(service)"), client: client, config: config,
                     logger: logger)
-                group.addTask { await watch.run { action in self.update { $0.apply(action, listed: \.endpointsListed) } } }
+                group.addTask {
+                    await watch.run { action in self.update { $0.apply(action, listed: \.endpointsListed) } }
+                }
             } else {
                 let watch = ResourceWatch<EndpointSlice>(
                     path: "/apis/discovery.k8s.io/v1/namespaces/\(namespace)/endpointslices",
                     selector: ("labelSelector", "kubernetes.io/service-name=\(service)"), client: client,
                     config: config, logger: logger)
-                group.addTask { await watch.run { action in self.update { $0.apply(action, listed: \.endpointsListed) } } }
+                group.addTask {
+                    await watch.run { action in self.update { $0.apply(action, listed: \.endpointsListed) } }
+                }
             }
         }
     }

@@ -44,7 +44,8 @@ struct ClusterCredentialsTests {
     func inClusterIPv6() throws {
         let account = try ServiceAccount()
         let credentials = try ClusterCredentials.inCluster(
-            account.paths(["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"]), refresh: .seconds(60))
+            account.paths(["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"]),
+            refresh: .seconds(60))
         #expect(credentials.server == "https://[fd00::1]:443")
     }
 
@@ -128,7 +129,9 @@ struct ClusterCredentialsTests {
         #expect(try credentials.authorizationHeader() == nil)
         #expect(
             try credentials.tlsIdentity()
-                == TLSIdentity(caPEM: Array("CA-FILE".utf8), clientCertificatePEM: Array("CERT".utf8), clientKeyPEM: Array("KEY".utf8)))
+                == TLSIdentity(
+                    caPEM: Array("CA-FILE".utf8), clientCertificatePEM: Array("CERT".utf8),
+                    clientKeyPEM: Array("KEY".utf8)))
     }
 
     @Test("kubeconfig: a token file")
@@ -145,10 +148,26 @@ struct ClusterCredentialsTests {
         "kubeconfig errors name the problem",
         arguments: [
             ("missing context", "current-context: nope\ncontexts: []\n", "no contexts entry named nope"),
-            ("no CA", "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\"}}]\nusers: [{name: u, user: {token: t}}]\n", "no certificate-authority"),
-            ("insecure", "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\", insecure-skip-tls-verify: true, certificate-authority-data: QQ==}}]\nusers: [{name: u, user: {token: t}}]\n", "insecure-skip-tls-verify"),
-            ("exec", "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\", certificate-authority-data: QQ==}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n", "exec credential plugins"),
-            ("plain http", "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"http://h\"}}]\nusers: [{name: u, user: {token: t}}]\n", "no https server"),
+            (
+                "no CA",
+                "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\"}}]\nusers: [{name: u, user: {token: t}}]\n",
+                "no certificate-authority"
+            ),
+            (
+                "insecure",
+                "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\", insecure-skip-tls-verify: true, certificate-authority-data: QQ==}}]\nusers: [{name: u, user: {token: t}}]\n",
+                "insecure-skip-tls-verify"
+            ),
+            (
+                "exec",
+                "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\", certificate-authority-data: QQ==}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n",
+                "exec credential plugins"
+            ),
+            (
+                "plain http",
+                "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"http://h\"}}]\nusers: [{name: u, user: {token: t}}]\n",
+                "no https server"
+            ),
         ])
     func kubeconfigErrors(name: String, text: String, expected: String) throws {
         let path = try Self.kubeconfig(text)

@@ -6,11 +6,14 @@ import Testing
 /// at it through a kubeconfig, lists and watches its EndpointSlices and Services.
 @Suite("The test API server satisfies kubectl")
 struct KubectlFidelityTests {
-    static func kubectl(_ server: KubeAPIServer, _ arguments: [String], timeout: Int? = nil) throws -> (Int32, String, String) {
+    static func kubectl(_ server: KubeAPIServer, _ arguments: [String], timeout: Int? = nil) throws -> (
+        Int32, String, String
+    ) {
         let kubeconfig = try server.kubeconfig()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = (timeout.map { ["timeout", String($0)] } ?? []) + ["kubectl", "--kubeconfig", kubeconfig] + arguments
+        process.arguments =
+            (timeout.map { ["timeout", String($0)] } ?? []) + ["kubectl", "--kubeconfig", kubeconfig] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = server.directory
         process.environment = environment
@@ -22,7 +25,9 @@ struct KubectlFidelityTests {
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
+        )
     }
 
     @Test("kubectl get endpointslices -o json lists what the server holds")
@@ -41,7 +46,8 @@ struct KubectlFidelityTests {
         #expect(endpoints?.first?["addresses"] as? [String] == ["10.0.0.1"])
 
         let (serviceStatus, serviceOutput, _) = try Self.kubectl(
-            server, ["get", "service", "library", "-n", "shop", "-o", "jsonpath={.metadata.annotations.portico\\.io/balancer}"])
+            server,
+            ["get", "service", "library", "-n", "shop", "-o", "jsonpath={.metadata.annotations.portico\\.io/balancer}"])
         #expect(serviceStatus == 0)
         #expect(serviceOutput == "ewma")
     }

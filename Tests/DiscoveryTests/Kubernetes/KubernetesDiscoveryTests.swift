@@ -44,7 +44,10 @@ struct KubernetesDiscoveryTests {
 
         try server.applySlice(
             "library-a", service: "library",
-            endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1"), TestEndpoint(ip: "10.0.0.2", pod: "p2", node: "n2", zone: "z2")])
+            endpoints: [
+                TestEndpoint(ip: "10.0.0.1", pod: "p1"),
+                TestEndpoint(ip: "10.0.0.2", pod: "p2", node: "n2", zone: "z2"),
+            ])
         let added = try await snapshots.wait { $0.addresses == ["10.0.0.1:9000", "10.0.0.2:9000"] }
         #expect(added.endpoints.first { $0.host == "10.0.0.2" }?.zone == "z2")
 
@@ -79,7 +82,8 @@ struct KubernetesDiscoveryTests {
         }
         let (_, snapshots, _) = try Self.start(server)
         try await snapshots.wait { $0.endpoints.count == 250 }
-        try server.applySlice("library-2", service: "library", endpoints: (0..<49).map { TestEndpoint(ip: "10.2.0.\($0)") })
+        try server.applySlice(
+            "library-2", service: "library", endpoints: (0..<49).map { TestEndpoint(ip: "10.2.0.\($0)") })
         let after = try await snapshots.wait { $0.endpoints.count == 249 }
         #expect(!after.addresses.contains("10.2.0.49:9000"))
         #expect(snapshots.all.allSatisfy { $0.endpoints.count >= 249 })
@@ -160,7 +164,8 @@ struct KubernetesDiscoveryTests {
         #expect(snapshots.all.count == 1)
         #expect(discovery.isSynced)
         try server.command(["op": "start"])
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1"), TestEndpoint(ip: "10.0.0.2")])
+        try server.applySlice(
+            "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1"), TestEndpoint(ip: "10.0.0.2")])
         try await snapshots.wait { $0.endpoints.count == 2 }
         #expect(snapshots.all.allSatisfy { !$0.endpoints.isEmpty })
         #expect(try Self.listCount(server) == 1)
@@ -231,7 +236,8 @@ struct KubernetesDiscoveryTests {
         let server = try KubeAPIServer()
         try server.applyService("library", ports: [("http", 80), ("grpc", 8443)])
         try server.applySlice(
-            "library-a", service: "library", ports: ["http": 8080, "grpc": 9000], endpoints: [TestEndpoint(ip: "10.0.0.1")])
+            "library-a", service: "library", ports: ["http": 8080, "grpc": 9000],
+            endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let (_, snapshots, _) = try Self.start(
             server, service: KubernetesServiceRef(service: "library", namespace: "shop", port: .number(8443)))
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }

@@ -67,7 +67,8 @@ struct ServiceEndpointsStateTests {
     @Test("a change to one slice keeps the others; a deleted slice removes only its endpoints")
     func sliceEvents() {
         var state = ServiceEndpointsState(backend: "library", port: .name("grpc"))
-        state.apply(.replace([Self.slice("a", [Self.endpoint("10.0.0.1")]), Self.slice("b", [Self.endpoint("10.0.0.2")])]))
+        state.apply(
+            .replace([Self.slice("a", [Self.endpoint("10.0.0.1")]), Self.slice("b", [Self.endpoint("10.0.0.2")])]))
         state.apply(.upsert(Self.slice("a", [Self.endpoint("10.0.0.1"), Self.endpoint("10.0.0.3")])))
         #expect(state.snapshot().addresses == ["10.0.0.1:9000", "10.0.0.2:9000", "10.0.0.3:9000"])
         state.apply(.delete(Self.slice("b", [])))
@@ -77,7 +78,8 @@ struct ServiceEndpointsStateTests {
     @Test("a relist replaces the state: slices missing from it are gone")
     func relist() {
         var state = ServiceEndpointsState(backend: "library", port: .name("grpc"))
-        state.apply(.replace([Self.slice("a", [Self.endpoint("10.0.0.1")]), Self.slice("b", [Self.endpoint("10.0.0.2")])]))
+        state.apply(
+            .replace([Self.slice("a", [Self.endpoint("10.0.0.1")]), Self.slice("b", [Self.endpoint("10.0.0.2")])]))
         state.apply(.replace([Self.slice("b", [Self.endpoint("10.0.0.2")])]))
         #expect(state.snapshot().addresses == ["10.0.0.2:9000"])
     }
@@ -142,7 +144,9 @@ struct ServiceEndpointsStateTests {
             metadata: ObjectMeta(name: "library"),
             subsets: [
                 .init(
-                    addresses: [.init(ip: "10.0.0.1", nodeName: "n1", targetRef: ObjectReference(kind: "Pod", name: "p1"))],
+                    addresses: [
+                        .init(ip: "10.0.0.1", nodeName: "n1", targetRef: ObjectReference(kind: "Pod", name: "p1"))
+                    ],
                     ports: [.init(name: "grpc", port: 9000)]),
                 .init(addresses: [.init(ip: "10.0.0.2")], ports: [.init(name: "grpc", port: 9001)]),
             ])

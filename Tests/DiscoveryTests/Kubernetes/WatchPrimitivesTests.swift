@@ -34,13 +34,19 @@ struct WatchPrimitivesTests {
         func decode(_ text: String) throws -> WatchEvent<EndpointSlice> {
             try decoder.decode(WatchEvent<EndpointSlice>.self, from: Data(text.utf8))
         }
-        guard case .added(let slice) = try decode(#"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"5"},"endpoints":null}}"#)
+        guard
+            case .added(let slice) = try decode(
+                #"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"5"},"endpoints":null}}"#)
         else { Issue.record("not added"); return }
         #expect(slice.metadata.resourceVersion == "5")
-        guard case .bookmark(let version) = try decode(#"{"type":"BOOKMARK","object":{"kind":"EndpointSlice","metadata":{"resourceVersion":"9"}}}"#)
+        guard
+            case .bookmark(let version) = try decode(
+                #"{"type":"BOOKMARK","object":{"kind":"EndpointSlice","metadata":{"resourceVersion":"9"}}}"#)
         else { Issue.record("not a bookmark"); return }
         #expect(version == "9")
-        guard case .error(let status) = try decode(#"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired"}}"#)
+        guard
+            case .error(let status) = try decode(
+                #"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired"}}"#)
         else { Issue.record("not an error"); return }
         #expect(status.code == 410)
         #expect(throws: DecodingError.self) { try decode(#"{"type":"ADDED","object":{"endpoints":"oops"}}"#) }
@@ -64,8 +70,9 @@ struct WatchPrimitivesTests {
         let reset = state.next(using: &random)
         #expect(reset >= .milliseconds(640) && reset <= .milliseconds(960))
         var exact = BackoffState(.init(initial: .milliseconds(100), maximum: .milliseconds(250), jitter: 0))
-        #expect([exact.next(using: &random), exact.next(using: &random), exact.next(using: &random)] == [
-            .milliseconds(100), .milliseconds(200), .milliseconds(250),
-        ])
+        #expect(
+            [exact.next(using: &random), exact.next(using: &random), exact.next(using: &random)] == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(250),
+            ])
     }
 }

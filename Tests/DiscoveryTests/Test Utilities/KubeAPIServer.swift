@@ -157,7 +157,8 @@ final class KubeAPIServer: Sendable {
         var user = ""
         if let token { user += "    token: \(token)\n" }
         if clientCertificate {
-            user += inlineData
+            user +=
+                inlineData
                 ? "    client-certificate-data: \(try base64("client.crt"))\n    client-key-data: \(try base64("client.key"))\n"
                 : "    client-certificate: client.crt\n    client-key: client.key\n"
         }

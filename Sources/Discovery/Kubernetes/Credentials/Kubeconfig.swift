@@ -34,11 +34,14 @@ enum Kubeconfig {
             throw fail("no context chosen and no current-context")
         }
         let context = try entry("contexts", contextName, "context")
-        guard let clusterName = context["cluster"] as? String else { throw fail("context \(contextName) names no cluster") }
+        guard let clusterName = context["cluster"] as? String else {
+            throw fail("context \(contextName) names no cluster")
+        }
         let cluster = try entry("clusters", clusterName, "cluster")
-        let user = try (context["user"] as? String).map { name throws(KubernetesError) in
-            try entry("users", name, "user")
-        } ?? [:]
+        let user =
+            try (context["user"] as? String).map { name throws(KubernetesError) in
+                try entry("users", name, "user")
+            } ?? [:]
 
         guard let server = cluster["server"] as? String, server.hasPrefix("https://") else {
             throw fail("cluster \(clusterName) has no https server")

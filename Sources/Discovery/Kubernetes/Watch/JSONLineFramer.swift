@@ -28,7 +28,8 @@ struct JSONLineFramer: Sendable {
             let line = buffer[start..<newline]
             start = newline + 1
             scanned = start
-            if line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) {
+            if line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") })
+            {
                 return line
             }
         }

@@ -144,7 +144,8 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
                 }
             }
         } catch let error as CurlError {
-            let failure = KubernetesError(code: .transport, message: "watch \(path): \(error.message)", curlCode: error.code)
+            let failure = KubernetesError(
+                code: .transport, message: "watch \(path): \(error.message)", curlCode: error.code)
             return .ended(resourceVersion: last, healthy: healthy, error: failure)
         } catch {
             return .cancelled
@@ -152,7 +153,7 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
         if Task.isCancelled { return .cancelled }
         do {
             try client.check(status: status, body: errorBody, path: path)
-        } catch where error.code == .gone {
+        } catch  where error.code == .gone {
             return .gone
         } catch {
             return .ended(resourceVersion: last, healthy: false, error: error)
