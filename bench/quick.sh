@@ -12,7 +12,7 @@
 # started here is stopped by its PID on exit, error or Ctrl-C.
 #
 # Knobs (environment): DURATION (10), WARMUP (2), H1_CONNECTIONS (64), H2_CONNECTIONS (16), H2_STREAMS (4),
-# PEER (1; 0 skips grpc-gateway), PEER_GOMAXPROCS (1), BASE_PORT (18000; uses BASE_PORT..BASE_PORT+3).
+# BUILD (1; 0 reuses the last release build), PEER (1; 0 skips grpc-gateway), PEER_GOMAXPROCS (1), BASE_PORT (18000; uses BASE_PORT..BASE_PORT+3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -53,13 +53,22 @@ CLOCK_TICKS=$(getconf CLK_TCK)
 
 # --- processes, stopped by PID on any exit ---------------------------------------------------------------
 PIDS=()
+# Whether a process exists and has not exited (an exited child stays a zombie until waited for).
+running() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]; }
+# SIGTERM, up to 5 s to exit, then SIGKILL: a process that ignores SIGTERM must not outlive the script.
 stop_all() {
-    local pid
+    local pid deadline=$((SECONDS + 5))
     for pid in "${PIDS[@]:-}"; do
         [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
     done
     for pid in "${PIDS[@]:-}"; do
-        [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+        [ -n "$pid" ] || continue
+        while running "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+        if running "$pid"; then
+            echo "pid $pid ignored SIGTERM for 5 s: killed" >&2
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+        wait "$pid" 2>/dev/null || true
     done
     PIDS=()
 }
@@ -76,16 +85,20 @@ wait_until() {
     done
 }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-alive() { kill -0 "$1" 2>/dev/null; }
 
 # utime+stime of a process, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # --- builds ----------------------------------------------------------------------------------------------
-echo "== building portico (release, .build-bench)"
-swift build -c release --scratch-path .build-bench --product portico >"$OUT/build.log" 2>&1 \
-    || { tail -30 "$OUT/build.log"; exit 1; }
+if [ "${BUILD:-1}" = 1 ]; then
+    echo "== building portico (release, .build-bench)"
+    # One retry: on a shared checkout a source file edited mid-build fails the build once.
+    swift build -c release --scratch-path .build-bench --product portico >"$OUT/build.log" 2>&1 ||
+        swift build -c release --scratch-path .build-bench --product portico >"$OUT/build.log" 2>&1 ||
+        { tail -30 "$OUT/build.log"; exit 1; }
+fi
 PORTICO=$(swift build -c release --scratch-path .build-bench --show-bin-path)/portico
+[ -x "$PORTICO" ] || { echo "no release build at $PORTICO (run without BUILD=0)" >&2; exit 1; }
 
 PEER_BIN=""
 PEER_WHY=""
@@ -176,8 +189,8 @@ run_load() {
     local label=$1 protocol=$2 via=$3 gateway_pid=$4 url=$5; shift 5
     local shape
     if [ "$protocol" = h1 ]; then shape=(--h1 -c "$H1_CONNECTIONS"); else shape=(-c "$H2_CONNECTIONS" -m "$H2_STREAMS"); fi
-    alive "$BACKEND_PID" || { echo "the backend died" >&2; exit 1; }
-    [ -z "$gateway_pid" ] || alive "$gateway_pid" || { echo "the gateway ($via) died" >&2; exit 1; }
+    running "$BACKEND_PID" || { echo "the backend died" >&2; exit 1; }
+    [ -z "$gateway_pid" ] || running "$gateway_pid" || { echo "the gateway ($via) died" >&2; exit 1; }
     timeout $((WARMUP + 30)) h2load "${shape[@]}" -D "$WARMUP" "$@" "$url" >/dev/null 2>&1 || true
     local log=$OUT/$label-$via.log
     local backend_before gateway_before=0 backend_after gateway_after=0
