@@ -2,7 +2,8 @@
 # each first installs what the machine lacks.
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := protobuf-compiler libnghttp2-dev libcurl4-openssl-dev nghttp2-client curl pkg-config python3-pip
+APT_PACKAGES := protobuf-compiler libnghttp2-dev libcurl4-openssl-dev nghttp2-client curl pkg-config python3-pip \
+	openssl kubectl
 PIP_PACKAGES := grpcio==1.* protobuf googleapis-common-protos kubernetes-validate
 
 .PHONY: deps demo test routes bench clean

@@ -82,12 +82,18 @@ let package = Package(
             name: "portico",
             dependencies: [
                 "Gateway",
+                "Discovery",
                 "DemoServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PorticoTestSupport",
+            path: "Tests/PorticoTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -109,12 +115,13 @@ let package = Package(
         ),
         .testTarget(
             name: "DiscoveryTests",
-            dependencies: ["Discovery"],
+            dependencies: ["PorticoTestSupport", "Discovery"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
+                "PorticoTestSupport",
                 "Balancer",
                 "Gateway",
                 "DemoServices",

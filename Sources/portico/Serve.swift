@@ -1,4 +1,5 @@
 import ArgumentParser
+import Discovery
 import Gateway
 import Logging
 import ServiceLifecycle
@@ -13,12 +14,20 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The YAML config file.")
     var config: String
 
+    @Option(name: .long, help: "A kubeconfig file for Kubernetes discovery; overrides kubernetes.kubeconfig.")
+    var kubeconfig: String?
+
+    @Option(name: .long, help: "The kubeconfig context to use; overrides kubernetes.context.")
+    var context: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
     func run() async throws {
         let logger = PorticoLogging.bootstrap(level: logLevel)
-        let gatewayConfig = try GatewayConfig.load(file: config)
+        var gatewayConfig = try GatewayConfig.load(file: config)
+        if let kubeconfig { gatewayConfig.kubernetes.kubeconfig = kubeconfig }
+        if let context { gatewayConfig.kubernetes.context = context }
         let server = try GatewayServer(config: gatewayConfig, logger: logger)
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)

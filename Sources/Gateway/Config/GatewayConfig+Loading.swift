@@ -1,4 +1,5 @@
 import Balancer
+import Discovery
 import Foundation
 import Yams
 
@@ -35,7 +36,7 @@ extension GatewayConfig {
         guard let root else { throw ConfigError(file: file, key: "", message: "the file is empty") }
         let top = try ConfigNode(node: root, key: "", file: file).mapping(allowed: [
             "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxJSONDepth", "idleTimeout",
-            "maxConcurrentStreams", "json", "backends",
+            "maxConcurrentStreams", "json", "backends", "kubernetes",
         ])
         self.init()
         if let node = top["listen"] { listen = try node.address() }
@@ -48,6 +49,7 @@ extension GatewayConfig {
         if let node = top["idleTimeout"] { limits.idleTimeout = try node.duration() }
         if let node = top["maxConcurrentStreams"] { limits.maxConcurrentStreams = try node.int(in: 1...100_000) }
         if let node = top["json"] { json = try Self.jsonOptions(node) }
+        if let node = top["kubernetes"] { kubernetes = try Self.kubernetesConfig(node, relativeTo: folder) }
         guard let backendsNode = top["backends"] else {
             throw ConfigError(file: file, key: "backends", message: "at least one backend is required")
         }
@@ -72,9 +74,34 @@ extension GatewayConfig {
         return options
     }
 
+    private static func kubernetesConfig(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> KubernetesConfig {
+        let keys = try node.mapping(allowed: ["kubeconfig", "context", "namespace", "watchTimeout", "legacyEndpoints"])
+        var config = KubernetesConfig.defaults
+        if let key = keys["kubeconfig"] {
+            let path = try key.string()
+            config.kubeconfig = path.hasPrefix("/") || path.hasPrefix("~") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).path
+        }
+        if let key = keys["context"] { config.context = try key.string() }
+        if let key = keys["namespace"] { config.namespace = try key.string() }
+        if let key = keys["watchTimeout"] { config.watchTimeout = try key.duration() }
+        if let key = keys["legacyEndpoints"] { config.legacyEndpoints = try key.bool() }
+        return config
+    }
+
+    private static func serviceRef(_ node: ConfigNode) throws(ConfigError) -> KubernetesServiceRef {
+        let keys = try node.mapping(allowed: ["service", "namespace", "port"])
+        guard let service = try keys["service"]?.string(), !service.isEmpty else {
+            throw node.error("`kubernetes` needs the Service's name in `service`")
+        }
+        guard let portNode = keys["port"] else { throw node.error("`kubernetes` needs the Service `port` (a name or a number)") }
+        let portText = try portNode.string()
+        let port: KubernetesServiceRef.PortRef = Int(portText).map { .number($0) } ?? .name(portText)
+        return KubernetesServiceRef(service: service, namespace: try keys["namespace"]?.string(), port: port)
+    }
+
     private static func backend(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> Backend {
         let keys = try node.mapping(allowed: [
-            "name", "descriptors", "services", "endpoints", "balancer", "timeout", "connectTimeout",
+            "name", "descriptors", "services", "endpoints", "kubernetes", "balancer", "timeout", "connectTimeout",
         ])
         guard let name = try keys["name"]?.string(), !name.isEmpty else {
             throw node.error("a backend needs a name")
@@ -86,12 +113,15 @@ extension GatewayConfig {
             path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).path
         }
         guard !descriptorFiles.isEmpty else { throw descriptorsNode.error("list at least one descriptor set") }
-        guard let endpointsNode = keys["endpoints"] else {
-            throw node.error("backend \(name) needs `endpoints`: host:port of its pods")
-        }
         var endpoints: [SocketAddressText] = []
-        for item in try endpointsNode.sequence() { endpoints.append(try item.address()) }
-        var backend = Backend(name: name, descriptorFiles: descriptorFiles, endpoints: endpoints)
+        if let endpointsNode = keys["endpoints"] {
+            for item in try endpointsNode.sequence() { endpoints.append(try item.address()) }
+        }
+        let kubernetes = try keys["kubernetes"].map(Self.serviceRef)
+        guard (keys["endpoints"] == nil) != (kubernetes == nil) else {
+            throw node.error("backend \(name) needs either `endpoints` (host:port of its pods) or `kubernetes` (a Service), not both")
+        }
+        var backend = Backend(name: name, descriptorFiles: descriptorFiles, endpoints: endpoints, kubernetes: kubernetes)
         if let key = keys["services"] { backend.services = try key.strings() }
         if let key = keys["balancer"] {
             let text = try key.string()

@@ -1,4 +1,5 @@
 import Balancer
+import Discovery
 
 /// Everything `portico serve` needs to run, read from one YAML file (see the README for every key).
 public struct GatewayConfig: Sendable {
@@ -14,13 +15,21 @@ public struct GatewayConfig: Sendable {
     public var json: JSONOptions
     /// The gRPC backends served through the shared route table.
     public var backends: [Backend]
+    /// How to reach the Kubernetes API for backends that name a Service. Section `kubernetes`: `kubeconfig`
+    /// (a file, relative to the config file, `~` expanded; without it in-cluster credentials are used),
+    /// `context` (default: the kubeconfig's current-context), `namespace` (default: the gateway's own),
+    /// `watchTimeout` (default 5m), `legacyEndpoints` (watch core/v1 Endpoints instead of EndpointSlices,
+    /// default false).
+    public var kubernetes: KubernetesConfig
 
     /// Creates a config; every setting not given takes its documented default.
     public init(
         listen: SocketAddressText = SocketAddressText(host: "127.0.0.1", port: 8080),
         admin: SocketAddressText = SocketAddressText(host: "127.0.0.1", port: 9901),
-        eventLoops: Int = 0, limits: Limits = .defaults, json: JSONOptions = .defaults, backends: [Backend] = []
+        eventLoops: Int = 0, limits: Limits = .defaults, json: JSONOptions = .defaults, backends: [Backend] = [],
+        kubernetes: KubernetesConfig = .defaults
     ) {
+        self.kubernetes = kubernetes
         self.listen = listen
         self.admin = admin
         self.eventLoops = eventLoops
@@ -78,10 +87,14 @@ public struct GatewayConfig: Sendable {
         public var descriptorFiles: [String]
         /// Fully qualified services to serve; empty serves every service in the descriptors. Key `services`.
         public var services: [String]
-        /// Static endpoints `host:port`. Key `endpoints`, required until other discovery exists.
+        /// Static endpoints `host:port`. Key `endpoints`; a backend has either these or `kubernetes`.
         public var endpoints: [SocketAddressText]
-        /// How a pod is chosen for each request. Key `balancer`, default `round-robin`.
-        public var balancer: BalancingStrategy
+        /// The Kubernetes Service whose ready pods are the endpoints. Key `kubernetes`:
+        /// `{service: NAME, namespace: NS, port: NAME-OR-NUMBER}` (namespace defaults to the gateway's own).
+        public var kubernetes: KubernetesServiceRef?
+        /// How a pod is chosen for each request. Key `balancer`; when not set, the Service's
+        /// `portico.io/balancer` annotation decides, and without one it is `round-robin`.
+        public var balancer: BalancingStrategy?
         /// Deadline of a call that brings no `Grpc-Timeout` header. Key `timeout`, default 30 s.
         public var timeout: Duration
         /// Longest wait for a TCP connection and the HTTP/2 handshake to a pod. Key `connectTimeout`, default 5 s.
@@ -89,14 +102,15 @@ public struct GatewayConfig: Sendable {
 
         /// Creates a backend; every setting not given takes its documented default.
         public init(
-            name: String, descriptorFiles: [String], services: [String] = [], endpoints: [SocketAddressText],
-            balancer: BalancingStrategy = .roundRobin, timeout: Duration = .seconds(30),
-            connectTimeout: Duration = .seconds(5)
+            name: String, descriptorFiles: [String], services: [String] = [], endpoints: [SocketAddressText] = [],
+            kubernetes: KubernetesServiceRef? = nil, balancer: BalancingStrategy? = nil,
+            timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(5)
         ) {
             self.name = name
             self.descriptorFiles = descriptorFiles
             self.services = services
             self.endpoints = endpoints
+            self.kubernetes = kubernetes
             self.balancer = balancer
             self.timeout = timeout
             self.connectTimeout = connectTimeout

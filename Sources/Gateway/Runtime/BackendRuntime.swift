@@ -8,21 +8,45 @@ package final class BackendRuntime: Sendable {
     package let config: GatewayConfig.Backend
     /// Picks the pod for each call, shared by every event loop.
     package let balancer: LoadBalancer
-    /// Where the backend's endpoints come from.
-    package let discovery: StaticEndpoints
 
     package var name: String { config.name }
 
     package init(config: GatewayConfig.Backend) {
         self.config = config
-        self.balancer = LoadBalancer(strategy: config.balancer)
-        self.discovery = StaticEndpoints(
-            backend: config.name, endpoints: config.endpoints.map { DiscoveredEndpoint(host: $0.host, port: $0.port) })
-        balancer.update(endpoints: Self.addresses(of: discovery.snapshot))
+        self.balancer = LoadBalancer(strategy: config.balancer ?? .roundRobin)
+        if config.kubernetes == nil {
+            balancer.update(endpoints: Self.addresses(of: Self.staticEndpoints(of: config).snapshot))
+        }
     }
 
-    /// The addresses a snapshot says should get requests.
-    package static func addresses(of snapshot: EndpointSnapshot) -> [EndpointAddress] {
+    /// The snapshots of the backend's endpoints: its static list, or its Service watched through `kubernetes`.
+    package func endpointUpdates(kubernetes: KubernetesDiscovery?) -> AsyncStream<EndpointSnapshot> {
+        if let service = config.kubernetes, let kubernetes {
+            return kubernetes.watch(service, backend: name)
+        }
+        return Self.staticEndpoints(of: config).updates
+    }
+
+    /// Applies a snapshot to the balancer: its endpoints, and the Service's `portico.io/balancer`
+    /// annotation unless the config file chose the strategy.
+    ///
+    /// - Returns: The addresses that should get requests now.
+    package func apply(_ snapshot: EndpointSnapshot) -> [EndpointAddress] {
+        if config.balancer == nil {
+            let annotated = snapshot.settings.balancer.flatMap(BalancingStrategy.init(rawValue:))
+            let wanted = annotated ?? .roundRobin
+            if balancer.strategy != wanted { balancer.setStrategy(wanted) }
+        }
+        let addresses = Self.addresses(of: snapshot)
+        balancer.update(endpoints: addresses)
+        return addresses
+    }
+
+    private static func staticEndpoints(of config: GatewayConfig.Backend) -> StaticEndpoints {
+        StaticEndpoints(backend: config.name, endpoints: config.endpoints.map { DiscoveredEndpoint(host: $0.host, port: $0.port) })
+    }
+
+    private static func addresses(of snapshot: EndpointSnapshot) -> [EndpointAddress] {
         snapshot.serving.map { EndpointAddress(host: $0.host, port: $0.port) }
     }
 }

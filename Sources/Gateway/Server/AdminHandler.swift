@@ -1,9 +1,10 @@
+import Discovery
 import NIOCore
 import NIOHTTP1
 import Synchronization
 
 /// Serves the admin listener: `/healthz` (the process is alive) and `/readyz` (the gateway accepts
-/// requests: listening, and not draining).
+/// requests: listening, not draining, and Kubernetes discovery, if used, has listed every Service once).
 final class AdminHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -11,8 +12,15 @@ final class AdminHandler: ChannelInboundHandler {
     /// Whether the gateway takes traffic, shared with the server.
     final class Readiness: Sendable {
         private let ready = Mutex(false)
+        private let kubernetes = Mutex<KubernetesDiscovery?>(nil)
 
-        var isReady: Bool { ready.withLock { $0 } }
+        /// The Kubernetes discovery whose first complete sync readiness waits for.
+        var discovery: KubernetesDiscovery? {
+            get { kubernetes.withLock { $0 } }
+            set { kubernetes.withLock { $0 = newValue } }
+        }
+
+        var isReady: Bool { ready.withLock { $0 } && (discovery?.isSynced ?? true) }
         func markReady() { ready.withLock { $0 = true } }
         func markDraining() { ready.withLock { $0 = false } }
     }

@@ -35,6 +35,9 @@ public final class GatewayServer: Service, Sendable {
     /// The route table, for printing.
     package var routes: RouteTable<RouteTarget> { runtime.routes }
 
+    /// The backends with their balancers, for inspection.
+    package var backends: [BackendRuntime] { runtime.backends }
+
     /// Binds both listeners and opens connections to every backend endpoint.
     ///
     /// - Returns: The addresses actually bound (useful with port 0).
@@ -53,7 +56,8 @@ public final class GatewayServer: Service, Sendable {
         }
         let frozen = dispatchers
         self.dispatchers.withLock { $0 = Array(frozen.values) }
-        followDiscovery(dispatchers: Array(dispatchers.values))
+        let kubernetes = try makeKubernetesDiscovery()
+        followDiscovery(dispatchers: Array(dispatchers.values), kubernetes: kubernetes)
         let limits = config.limits
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -68,6 +72,7 @@ public final class GatewayServer: Service, Sendable {
             .bind(host: config.listen.host, port: config.listen.port).get()
         listener.withLock { $0 = channel }
         let readiness = self.readiness
+        readiness.discovery = kubernetes
         let admin = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -93,15 +98,20 @@ public final class GatewayServer: Service, Sendable {
         return bound
     }
 
+    /// The Kubernetes API client, when some backend names a Service.
+    private func makeKubernetesDiscovery() throws -> KubernetesDiscovery? {
+        guard runtime.backends.contains(where: { $0.config.kubernetes != nil }) else { return nil }
+        return try KubernetesDiscovery(config: runtime.config.kubernetes, logger: logger)
+    }
+
     /// Applies every endpoint snapshot of every backend: to its balancer, and to each loop's pool, which
     /// opens connections to new endpoints and drains those of endpoints that are gone.
-    private func followDiscovery(dispatchers: [NIOLoopBound<RequestDispatcher>]) {
+    private func followDiscovery(dispatchers: [NIOLoopBound<RequestDispatcher>], kubernetes: KubernetesDiscovery?) {
         let logger = self.logger
         let tasks = runtime.backends.map { backend in
             Task {
-                for await snapshot in backend.discovery.updates {
-                    let addresses = BackendRuntime.addresses(of: snapshot)
-                    backend.balancer.update(endpoints: addresses)
+                for await snapshot in backend.endpointUpdates(kubernetes: kubernetes) {
+                    let addresses = backend.apply(snapshot)
                     for dispatcher in dispatchers {
                         dispatcher.eventLoop.execute {
                             dispatcher.value.pools[backend.name]?.update(endpoints: addresses)
@@ -109,7 +119,10 @@ public final class GatewayServer: Service, Sendable {
                     }
                     logger.info(
                         "endpoints updated",
-                        metadata: ["backend": "\(backend.name)", "endpoints": "\(addresses.map(\.description).joined(separator: ","))"])
+                        metadata: [
+                            "backend": "\(backend.name)", "balancer": "\(backend.balancer.strategy.rawValue)",
+                            "endpoints": "\(addresses.map(\.description).joined(separator: ","))",
+                        ])
                 }
             }
         }
@@ -132,13 +145,8 @@ public final class GatewayServer: Service, Sendable {
     /// Serves until graceful shutdown (SIGTERM or SIGINT through the service group) or cancellation.
     public func run() async throws {
         try await start()
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(3600))
-            }
-        } onGracefulShutdown: {
-            self.logger.info("shutting down")
-        }
+        try? await gracefulShutdown()
+        logger.info("shutting down")
         await stop()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Synchronization
 import Testing
 

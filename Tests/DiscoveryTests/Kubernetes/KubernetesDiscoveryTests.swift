@@ -1,6 +1,7 @@
 import Discovery
 import Foundation
 import Logging
+import PorticoTestSupport
 import Testing
 
 /// Discovery against the test API server (HTTPS, its own CA, bearer tokens): every fault the issue lists.

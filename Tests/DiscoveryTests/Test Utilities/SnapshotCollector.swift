@@ -27,10 +27,10 @@ final class SnapshotCollector: Sendable {
     /// Stops reading (and with it, watching).
     func stop() { task.cancel() }
 
-    /// Waits until the newest snapshot satisfies `condition`, polling every 10 ms for up to `timeout`.
+    /// Waits until the newest snapshot satisfies `condition`, polling every 10 ms for up to `timeout` (generous: a busy CI machine is slow, and a passing test never waits it out).
     @discardableResult
     func wait(
-        timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+        timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
         until condition: (EndpointSnapshot) -> Bool
     ) async throws -> EndpointSnapshot {
         let deadline = ContinuousClock.now + timeout
@@ -44,7 +44,7 @@ final class SnapshotCollector: Sendable {
 }
 
 /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return true }

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Gateway
+import PorticoTestSupport
 import Testing
 
 @Suite("Errors: every bad request gets a clear JSON error and the gateway keeps serving")

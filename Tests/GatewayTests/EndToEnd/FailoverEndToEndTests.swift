@@ -2,6 +2,7 @@ import Balancer
 import DemoServices
 import Foundation
 import Gateway
+import PorticoTestSupport
 import Testing
 
 /// Backends that crash for real: Python grpcio echo servers in their own processes, killed with SIGKILL.

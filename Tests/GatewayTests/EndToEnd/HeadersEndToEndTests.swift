@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import PorticoTestSupport
 import Testing
 
 @Suite("Headers and metadata between JSON clients and gRPC backends")
@@ -46,8 +47,4 @@ struct HeadersEndToEndTests {
             #expect(reply.header("grpc-trailer-x-why") == "gone")
         }
     }
-}
-
-extension CurlClient.HTTPVersion: CaseIterable {
-    static var allCases: [CurlClient.HTTPVersion] { [.http1, .h2c] }
 }

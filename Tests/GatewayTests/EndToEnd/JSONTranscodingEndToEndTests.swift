@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import PorticoTestSupport
 import Testing
 
 @Suite("JSON requests through the gateway to real gRPC backends")

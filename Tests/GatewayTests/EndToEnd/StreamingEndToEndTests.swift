@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import PorticoTestSupport
 import Testing
 
 @Suite("Server-streaming methods over HTTP/JSON, framed as grpc-gateway frames them")

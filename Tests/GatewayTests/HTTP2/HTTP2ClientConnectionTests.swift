@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import Gateway
 import NIOCore
 import NIOPosix
+import PorticoTestSupport
 import Testing
 
 /// The client face over real sockets: against Python grpcio, grpc-swift-2, and the server face.

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import NIOCore
 import NIOPosix
+import PorticoTestSupport
 import Testing
 
 /// The server face over real sockets, queried by nghttp2's and curl's command-line clients.

@@ -1,6 +1,7 @@
 import DemoServices
 import Foundation
 import Gateway
+import PorticoTestSupport
 import Logging
 
 /// A gateway on 127.0.0.1 port 0 in front of real demo gRPC backends, for end-to-end tests.

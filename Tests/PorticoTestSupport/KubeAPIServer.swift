@@ -3,15 +3,15 @@ import Synchronization
 
 /// The test Kubernetes API server (`Tests/helpers/kube_api_server.py`) in a child process: HTTPS on
 /// 127.0.0.1 with its own CA, driven through JSON commands on its stdin.
-final class KubeAPIServer: Sendable {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+package final class KubeAPIServer: Sendable {
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// The port it listens on (kept across `stop`/`start`).
-    let port: Int
+    package let port: Int
     /// The directory holding `ca.crt`, `other-ca.crt`, `client.crt`, `client.key`.
-    let directory: String
+    package let directory: String
     private let process: Process
     private let input: FileHandle
     private let reader: Mutex<LineReader>
@@ -35,12 +35,12 @@ final class KubeAPIServer: Sendable {
         }
     }
 
-    init() throws {
+    package init() throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("kube-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("helpers/kube_api_server.py").path
+            .appendingPathComponent("helpers/kube_api_server.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, directory]
@@ -68,7 +68,7 @@ final class KubeAPIServer: Sendable {
 
     /// Sends one command and returns the reply.
     @discardableResult
-    func command(_ command: [String: Any]) throws -> [String: Any] {
+    package func command(_ command: [String: Any]) throws -> [String: Any] {
         let data = try JSONSerialization.data(withJSONObject: command)
         return try reader.withLock { reader in
             input.write(data + Data("\n".utf8))
@@ -83,7 +83,7 @@ final class KubeAPIServer: Sendable {
 
     /// Creates or replaces an EndpointSlice of `service` with `endpoints`.
     @discardableResult
-    func applySlice(
+    package func applySlice(
         _ name: String, service: String, namespace: String = "shop", ports: [String: Int] = ["grpc": 9000],
         endpoints: [TestEndpoint]
     ) throws -> Int {
@@ -104,7 +104,7 @@ final class KubeAPIServer: Sendable {
     }
 
     /// Creates or replaces a Service.
-    func applyService(
+    package func applyService(
         _ name: String, namespace: String = "shop", ports: [(name: String, port: Int)] = [("grpc", 80)],
         annotations: [String: String] = [:]
     ) throws {
@@ -117,7 +117,7 @@ final class KubeAPIServer: Sendable {
     }
 
     /// Creates or replaces a legacy Endpoints object.
-    func applyEndpoints(_ name: String, namespace: String = "shop", ips: [String], port: (String, Int)) throws {
+    package func applyEndpoints(_ name: String, namespace: String = "shop", ips: [String], port: (String, Int)) throws {
         let object: [String: Any] = [
             "kind": "Endpoints",
             "metadata": ["name": name, "namespace": namespace],
@@ -129,12 +129,12 @@ final class KubeAPIServer: Sendable {
     }
 
     /// Deletes an object; a silent delete sends no event (a change the client missed).
-    func delete(kind: String, _ name: String, namespace: String = "shop", silent: Bool = false) throws {
+    package func delete(kind: String, _ name: String, namespace: String = "shop", silent: Bool = false) throws {
         try command(["op": "delete", "kind": kind, "name": name, "namespace": namespace, "silent": silent])
     }
 
     /// The requests received so far: path, query and status.
-    func requests() throws -> [(path: String, query: [String: String], status: Int?)] {
+    package func requests() throws -> [(path: String, query: [String: String], status: Int?)] {
         let list = try command(["op": "requests"])["requests"] as? [[String: Any]] ?? []
         return list.map {
             ($0["path"] as? String ?? "", $0["query"] as? [String: String] ?? [:], $0["status"] as? Int)
@@ -142,12 +142,12 @@ final class KubeAPIServer: Sendable {
     }
 
     /// The resources of the watches open right now.
-    func openWatches() throws -> [String] {
+    package func openWatches() throws -> [String] {
         try command(["op": "watches"])["watches"] as? [String] ?? []
     }
 
     /// Writes a kubeconfig for this server and returns its path.
-    func kubeconfig(
+    package func kubeconfig(
         token: String? = "initial-token", clientCertificate: Bool = false, caFile: String = "ca.crt",
         inlineData: Bool = false, namespace: String = "shop"
     ) throws -> String {
@@ -191,16 +191,29 @@ final class KubeAPIServer: Sendable {
 }
 
 /// One endpoint of a test EndpointSlice.
-struct TestEndpoint {
-    var ip: String
-    var ready: Bool = true
-    var serving: Bool = true
-    var terminating: Bool = false
-    var pod: String? = nil
-    var node: String? = nil
-    var zone: String? = nil
+package struct TestEndpoint {
+    package var ip: String
+    package var ready: Bool = true
+    package var serving: Bool = true
+    package var terminating: Bool = false
+    package var pod: String? = nil
+    package var node: String? = nil
+    package var zone: String? = nil
 
-    var json: [String: Any] {
+    package init(
+        ip: String, ready: Bool = true, serving: Bool = true, terminating: Bool = false, pod: String? = nil,
+        node: String? = nil, zone: String? = nil
+    ) {
+        self.ip = ip
+        self.ready = ready
+        self.serving = serving
+        self.terminating = terminating
+        self.pod = pod
+        self.node = node
+        self.zone = zone
+    }
+
+    package var json: [String: Any] {
         var object: [String: Any] = [
             "addresses": [ip],
             "conditions": ["ready": ready, "serving": serving, "terminating": terminating],

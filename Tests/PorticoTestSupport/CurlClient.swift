@@ -1,18 +1,18 @@
 import Foundation
 
 /// A reply as a real HTTP client saw it.
-struct HTTPReply: CustomStringConvertible {
-    var status: Int
+package struct HTTPReply: CustomStringConvertible {
+    package var status: Int
     /// Header fields with lowercase names.
-    var headers: [(name: String, value: String)]
-    var body: String
+    package var headers: [(name: String, value: String)]
+    package var body: String
 
-    func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name == name }?.value
     }
 
     /// The body parsed as a JSON object.
-    var json: [String: Any] {
+    package var json: [String: Any] {
         get throws {
             let object = try JSONSerialization.jsonObject(with: Data(body.utf8))
             guard let dictionary = object as? [String: Any] else {
@@ -22,26 +22,32 @@ struct HTTPReply: CustomStringConvertible {
         }
     }
 
-    var description: String { "HTTP \(status) \(body)" }
+    package var description: String { "HTTP \(status) \(body)" }
 }
 
 /// Sends requests with the real `curl` command line client, over HTTP/1.1 or h2c (prior knowledge).
-struct CurlClient {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+package struct CurlClient {
+    /// A client of the server at `baseURL` speaking `version`.
+    package init(baseURL: String, version: HTTPVersion = .http1) {
+        self.baseURL = baseURL
+        self.version = version
     }
 
-    enum HTTPVersion {
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
+    }
+
+    package enum HTTPVersion: CaseIterable, Sendable {
         case http1
         case h2c
     }
 
     /// The gateway's base URL, e.g. `http://127.0.0.1:41234`.
-    var baseURL: String
-    var version: HTTPVersion = .http1
+    package var baseURL: String
+    package var version: HTTPVersion = .http1
 
     /// Sends one request and returns the reply.
-    func send(
+    package func send(
         _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]
     ) async throws -> HTTPReply {
         var arguments = ["-sS", "-i", "--max-time", "20", "-X", method, baseURL + path]

@@ -3,11 +3,11 @@ import Synchronization
 
 /// A child process of a test: always killed when the value is stopped, and (for scripts that ask for it with
 /// `PR_SET_PDEATHSIG`) when the test process dies.
-final class HelperProcess: Sendable {
-    struct Output: Sendable {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+package final class HelperProcess: Sendable {
+    package struct Output: Sendable {
+        package var status: Int32
+        package var standardOutput: String
+        package var standardError: String
     }
 
     private let process: Mutex<Process>
@@ -17,7 +17,7 @@ final class HelperProcess: Sendable {
     }
 
     /// Runs a command to completion (killed after `timeout` seconds) and returns its output.
-    static func run(_ executable: String, _ arguments: [String], timeout: Double = 20) async throws -> Output {
+    package static func run(_ executable: String, _ arguments: [String], timeout: Double = 20) async throws -> Output {
         let directory = FileManager.default.temporaryDirectory
         let stdoutURL = directory.appendingPathComponent("portico-\(UUID().uuidString).out")
         let stderrURL = directory.appendingPathComponent("portico-\(UUID().uuidString).err")
@@ -54,7 +54,7 @@ final class HelperProcess: Sendable {
     }
 
     /// Starts a long-running helper that prints one line (e.g. its port) when ready, and returns it with that line.
-    static func startPrintingReadyLine(_ executable: String, _ arguments: [String]) async throws -> (
+    package static func startPrintingReadyLine(_ executable: String, _ arguments: [String]) async throws -> (
         HelperProcess, String
     ) {
         let process = Process()
@@ -81,7 +81,7 @@ final class HelperProcess: Sendable {
     }
 
     /// Kills the process (SIGKILL) if it still runs.
-    func kill() {
+    package func kill() {
         self.process.withLock { process in
             if process.isRunning {
                 Foundation.kill(process.processIdentifier, SIGKILL)
@@ -90,7 +90,7 @@ final class HelperProcess: Sendable {
     }
 
     /// Kills the process and waits for it to be gone.
-    func stop() {
+    package func stop() {
         self.kill()
         self.process.withLock { $0.waitUntilExit() }
     }
