@@ -1,5 +1,9 @@
+import Balancer
+import Discovery
+import Foundation
 import Gateway
 import Testing
+import Yams
 
 @Suite("GatewayConfig: the YAML contract")
 struct GatewayConfigTests {
@@ -86,5 +90,51 @@ struct GatewayConfigTests {
             #expect(error.message.contains(fragment), "\(error)")
             #expect(error.description.hasPrefix("bad.yaml:\(line)"), "\(error)")
         }
+    }
+
+    @Test("a backend names a Kubernetes Service; the kubernetes section is read")
+    func kubernetesBackend() throws {
+        let yaml = """
+            kubernetes: { kubeconfig: kube/config, context: dev, namespace: shop, watchTimeout: 2m, legacyEndpoints: true }
+            backends:
+              - name: library
+                descriptors: [library.pb]
+                kubernetes: { service: library, port: grpc }
+              - name: echo
+                descriptors: [echo.pb]
+                kubernetes: { service: echo, namespace: tools, port: 50051 }
+                balancer: ewma
+            """
+        let config = try GatewayConfig(yaml: yaml, file: "k.yaml", relativeTo: "/etc/portico")
+        #expect(config.kubernetes.kubeconfig == "/etc/portico/kube/config")
+        #expect(config.kubernetes.context == "dev")
+        #expect(config.kubernetes.namespace == "shop")
+        #expect(config.kubernetes.watchTimeout == .seconds(120))
+        #expect(config.kubernetes.legacyEndpoints)
+        #expect(config.backends[0].kubernetes == KubernetesServiceRef(service: "library", port: .name("grpc")))
+        #expect(config.backends[0].balancer == nil)
+        #expect(config.backends[1].kubernetes == KubernetesServiceRef(service: "echo", namespace: "tools", port: .number(50051)))
+        #expect(config.backends[1].balancer == .ewma)
+        #expect(config.backends[1].endpoints.isEmpty)
+    }
+
+    @Test("a backend with both endpoints and a Service, or neither, is an error", arguments: [
+        "backends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"], kubernetes: {service: a, port: grpc}}",
+        "backends:\n  - {name: a, descriptors: [a.pb]}",
+        "backends:\n  - {name: a, descriptors: [a.pb], kubernetes: {service: a}}",
+    ])
+    func endpointSourceErrors(yaml: String) {
+        #expect(throws: ConfigError.self) { try GatewayConfig(yaml: yaml, file: "bad.yaml", relativeTo: "/") }
+    }
+
+    @Test("the config shipped in manifests/base/configmap.yaml is valid")
+    func shippedConfigMap() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("manifests/base/configmap.yaml")
+        let manifest = try #require(try Yams.load(yaml: String(contentsOf: path, encoding: .utf8)) as? [String: Any])
+        let data = try #require(manifest["data"] as? [String: String])
+        let config = try GatewayConfig(yaml: try #require(data["portico.yaml"]), file: "configmap.yaml", relativeTo: "/")
+        #expect(config.backends.allSatisfy { $0.kubernetes != nil })
+        #expect(config.admin.port == 9901)
     }
 }
