@@ -14,6 +14,11 @@ public struct GatewayConfig: Sendable {
     public var json: JSONOptions
     /// The gRPC backends served through the shared route table.
     public var backends: [Backend]
+    /// Draining, readiness and reload settings.
+    public var lifecycle: Lifecycle = .defaults
+    /// Log one line per request (method, route template, status, gRPC code, duration, endpoint) at info level.
+    /// Key `accessLog`, default false.
+    public var accessLog = false
 
     /// Creates a config; every setting not given takes its documented default.
     public init(

@@ -10,11 +10,14 @@ package final class BackendRuntime: Sendable {
     package let balancer: LoadBalancer
     /// Where the backend's endpoints come from.
     package let discovery: StaticEndpoints
+    /// The backend's connection and retry series.
+    package let metrics: BackendMetrics
 
     package var name: String { config.name }
 
-    package init(config: GatewayConfig.Backend) {
+    package init(config: GatewayConfig.Backend, metrics: BackendMetrics) {
         self.config = config
+        self.metrics = metrics
         self.balancer = LoadBalancer(strategy: config.balancer)
         self.discovery = StaticEndpoints(
             backend: config.name, endpoints: config.endpoints.map { DiscoveredEndpoint(host: $0.host, port: $0.port) })
