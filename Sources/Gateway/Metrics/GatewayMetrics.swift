@@ -54,8 +54,8 @@ package final class GatewayMetrics: Sendable {
     }
 
     /// The series of a gRPC method; asking again for the same method gives the same series, so counts survive reloads.
-    package func method(service: String, method: String, type: MethodMetrics.CallType) -> MethodMetrics {
-        MethodMetrics(registry: registry, service: service, method: method, type: type)
+    package func method(service: String, method: String, type: MethodMetrics.CallType, backend: String) -> MethodMetrics {
+        MethodMetrics(registry: registry, service: service, method: method, type: type, backend: backend)
     }
 
     /// The series of a route.

@@ -4,6 +4,8 @@ import Prometheus
 /// records without looking anything up.
 ///
 /// Every call to the method counts, whether it came as native gRPC or as a JSON request transcoded to gRPC.
+/// Besides go-grpc-prometheus's labels each series has a `backend` label, so that dashboards can group by
+/// backend; queries that sum by the usual labels are unaffected.
 package final class MethodMetrics: Sendable {
     /// The go-grpc-prometheus `grpc_type` of a method.
     package enum CallType: String, Sendable {
@@ -29,8 +31,8 @@ package final class MethodMetrics: Sendable {
     private let handledOther: Counter
     private let handling: DurationHistogram
 
-    init(registry: PrometheusCollectorRegistry, service: String, method: String, type: CallType) {
-        let labels = [("grpc_service", service), ("grpc_method", method), ("grpc_type", type.rawValue)]
+    init(registry: PrometheusCollectorRegistry, service: String, method: String, type: CallType, backend: String) {
+        let labels = [("grpc_service", service), ("grpc_method", method), ("grpc_type", type.rawValue), ("backend", backend)]
         started = registry.counter("grpc_server_started_total", labels, help: "RPCs started on the server.")
         handled = (0...16).map { code in
             registry.counter("grpc_server_handled_total", labels + [("grpc_code", GRPCStatusCode(rawValue: code).name)],

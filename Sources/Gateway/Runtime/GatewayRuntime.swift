@@ -50,11 +50,12 @@ package struct GatewayRuntime: Sendable {
                 }
                 backendsByService[service.fullName] = backend
                 unknownMethodMetrics[service.fullName] = metrics.method(
-                    service: service.fullName, method: "unknown", type: .unary)
+                    service: service.fullName, method: "unknown", type: .unary, backend: backend.name)
                 for method in service.methods {
                     let series = metrics.method(
                         service: service.fullName, method: method.name,
-                        type: .init(clientStreaming: method.isClientStreaming, serverStreaming: method.isServerStreaming))
+                        type: .init(clientStreaming: method.isClientStreaming, serverStreaming: method.isServerStreaming),
+                        backend: backend.name)
                     methodMetrics[method.grpcPath] = series
                     routes.append(
                         contentsOf: try Self.routes(

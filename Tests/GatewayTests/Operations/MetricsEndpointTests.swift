@@ -1,4 +1,5 @@
 import DemoServices
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Gateway
@@ -79,6 +80,27 @@ struct MetricsEndpointTests {
             #expect((metrics.value("portico_uptime_seconds") ?? -1) >= 0)
             #expect(metrics.value("portico_build_info", ["version": "0.1.0"]) == 1)
             #expect(metrics.value("portico_config_reloads_total", ["result": "success"]) == 1)
+        }
+    }
+
+    @Test("every series the Grafana dashboard queries is exported")
+    func dashboardMatchesExports() async throws {
+        let dashboard = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("manifests/grafana-dashboard.json")
+        let text = try String(contentsOf: dashboard, encoding: .utf8)
+        let pattern = try NSRegularExpression(pattern: #"\b(?:portico|grpc_server|process)_[a-z_]+"#)
+        let queried = Set(
+            pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+                Range(match.range, in: text).map { String(text[$0]) }
+            })
+        #expect(queried.count > 10)
+        try await withGateway(echo: 1, library: 0) { gateway in
+            #expect(try await gateway.client().send("POST", "/v1/echo", body: #"{"message":"hi"}"#).status == 200)
+            let exported = Set(try await scrape(gateway).samples.map(\.name))
+            for name in queried.sorted() {
+                #expect(exported.contains(name), "the dashboard queries \(name), which /metrics does not export")
+            }
         }
     }
 }
