@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `portico serve`: runs the gateway from a config file until SIGTERM or SIGINT.
+/// `portico serve`: runs the gateway from a config file until SIGTERM or SIGINT (which drain it); SIGHUP or a
+/// change of the config or descriptor files reloads them.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the gateway with a config file.",
@@ -29,8 +30,11 @@ struct Serve: AsyncParsableCommand {
         if let kubeconfig { gatewayConfig.kubernetes.kubeconfig = kubeconfig }
         if let context { gatewayConfig.kubernetes.context = context }
         let server = try GatewayServer(config: gatewayConfig, logger: logger)
+        let reloader = ConfigReloader(server: server, configFile: config, logger: logger)
+        // Graceful shutdown goes in reverse order: the reloader stops first, then the gateway drains.
         let group = ServiceGroup(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+            services: [server, reloader], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+            logger: logger)
         try await group.run()
     }
 }

@@ -36,7 +36,7 @@ extension GatewayConfig {
         guard let root else { throw ConfigError(file: file, key: "", message: "the file is empty") }
         let top = try ConfigNode(node: root, key: "", file: file).mapping(allowed: [
             "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxJSONDepth", "idleTimeout",
-            "maxConcurrentStreams", "json", "backends", "kubernetes",
+            "maxConcurrentStreams", "json", "backends", "kubernetes", "lifecycle", "accessLog",
         ])
         self.init()
         if let node = top["listen"] { listen = try node.address() }
@@ -50,6 +50,8 @@ extension GatewayConfig {
         if let node = top["maxConcurrentStreams"] { limits.maxConcurrentStreams = try node.int(in: 1...100_000) }
         if let node = top["json"] { json = try Self.jsonOptions(node) }
         if let node = top["kubernetes"] { kubernetes = try Self.kubernetesConfig(node, relativeTo: folder) }
+        if let node = top["lifecycle"] { lifecycle = try Self.lifecycle(node) }
+        if let node = top["accessLog"] { accessLog = try node.bool() }
         guard let backendsNode = top["backends"] else {
             throw ConfigError(file: file, key: "backends", message: "at least one backend is required")
         }

@@ -21,6 +21,11 @@ public struct GatewayConfig: Sendable {
     /// `watchTimeout` (default 5m), `legacyEndpoints` (watch core/v1 Endpoints instead of EndpointSlices,
     /// default false).
     public var kubernetes: KubernetesConfig
+    /// Draining, readiness and reload settings.
+    public var lifecycle: Lifecycle = .defaults
+    /// Log one line per request (method, route template, status, gRPC code, duration, endpoint) at info level.
+    /// Key `accessLog`, default false.
+    public var accessLog = false
 
     /// Creates a config; every setting not given takes its documented default.
     public init(

@@ -20,14 +20,20 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     private var ticket: Pick.Ticket?
     private var opened = ContinuousClock.now
     private var firstResponseLatency: Duration?
+    private let record: RequestRecord
 
     /// - Parameters:
     ///   - client: The client's stream.
     ///   - pool: This loop's connections to the backend serving the call's service.
     ///   - path: The gRPC method path, `/package.Service/Method`.
     ///   - headers: The client's request headers, pseudo-headers included.
-    init(client: HTTP2ServerStream, pool: UpstreamPool, path: String, headers: [(name: String, value: String)]) {
+    ///   - record: Where the call's metrics and access line go.
+    init(
+        client: HTTP2ServerStream, pool: UpstreamPool, path: String, headers: [(name: String, value: String)],
+        record: RequestRecord
+    ) {
         self.client = client
+        self.record = record
         self.pool = pool
         self.path = path
         self.headers = headers
@@ -51,6 +57,7 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
                 self.failCall(error.code, message: error.message)
             case .success(let (connection, pick)):
                 self.ticket = pick.ticket
+                self.record.endpoint = pick.endpoint
                 self.opened = .now
                 self.open(on: connection, authority: pick.endpoint.description, timeout: timeout)
             }
@@ -99,6 +106,7 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
         deadlineTimer?.cancel()
         upstream?.reset(errorCode: .cancel)
         report(.cancelled)
+        record.finish(httpStatus: nil, code: .cancelled)
     }
 
     func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool) {
@@ -137,6 +145,7 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     private func reportStatus(in block: [HTTP2Header]) {
         let latency = firstResponseLatency ?? (.now - opened)
         let status = block.first { $0.name == "grpc-status" }.flatMap { Int($0.value) }
+        record.finish(httpStatus: nil, code: GRPCStatusCode(rawValue: status ?? GRPCStatusCode.unknown.rawValue))
         switch status {
         case GRPCStatusCode.ok.rawValue: report(.success(latency: latency))
         case GRPCStatusCode.unavailable.rawValue: report(.unavailable)
@@ -160,6 +169,7 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     private func failCall(_ code: GRPCStatusCode, message: String) {
         guard !finished else { return }
         complete()
+        record.finish(httpStatus: nil, code: code)
         let status = [
             HTTP2Header(name: "grpc-status", value: String(code.rawValue)),
             HTTP2Header(name: "grpc-message", value: GRPCStatusFields.percentEncoded(message)),

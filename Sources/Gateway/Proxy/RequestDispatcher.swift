@@ -5,17 +5,28 @@ import NIOCore
 /// Serves the JSON requests of every client connection on one event loop: routes, transcodes, calls the
 /// backend on this loop's upstream pools and writes the JSON reply.
 final class RequestDispatcher {
-    let runtime: GatewayRuntime
+    /// The route table and backends new requests are served with; a reload replaces it.
+    private(set) var runtime: GatewayRuntime
     let eventLoop: any EventLoop
+    private let metrics: GatewayMetrics
+    private let http2: HTTP2Configuration
     private let logger: Logger
     private let allocator = ByteBufferAllocator()
-    /// This loop's connections to each backend, by backend name.
-    let pools: [String: UpstreamPool]
+    /// This loop's connections to each backend of the current runtime, by backend name.
+    private(set) var pools: [String: UpstreamPool]
 
-    init(runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, logger: Logger) {
+    init(runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, metrics: GatewayMetrics, logger: Logger) {
         self.runtime = runtime
         self.eventLoop = eventLoop
+        self.metrics = metrics
+        self.http2 = http2
         self.logger = logger
+        self.pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2)
+    }
+
+    private static func makePools(
+        runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration
+    ) -> [String: UpstreamPool] {
         var pools: [String: UpstreamPool] = [:]
         for backend in runtime.backends {
             var configuration = http2
@@ -25,7 +36,16 @@ final class RequestDispatcher {
             pool.update(endpoints: backend.balancer.endpoints)
             pools[backend.name] = pool
         }
-        self.pools = pools
+        return pools
+    }
+
+    /// Serves new requests with `runtime` (after a reload). Requests in flight finish on the old one; the old
+    /// pools' connections close once their streams are done.
+    func install(_ runtime: GatewayRuntime) {
+        let old = pools
+        self.runtime = runtime
+        pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2)
+        for pool in old.values { pool.shutDown() }
     }
 
     /// Closes this loop's connections to every backend once their streams are done.
@@ -33,24 +53,40 @@ final class RequestDispatcher {
         for pool in pools.values { pool.shutDown() }
     }
 
+    /// The record of a request, with the access log when the config asks for it.
+    func record(route: RouteMetrics?, method: MethodMetrics?, httpMethod: String, routeName: String) -> RequestRecord {
+        RequestRecord(
+            route: route, method: method, accessLog: runtime.config.accessLog ? logger : nil, httpMethod: httpMethod,
+            routeName: routeName)
+    }
+
     /// Answers one JSON request through `writer`, exactly once.
     func handle(_ request: GatewayRequest, writer: any ResponseWriter) {
         switch runtime.routes.match(method: request.method, path: request.path) {
         case .matched(let target, let variables):
+            let route = target.metrics
+            let writer = RecordingResponseWriter(
+                writer, record: record(route: route, method: route.method, httpMethod: route.httpMethod, routeName: route.route))
             call(target, variables: variables, request: request, writer: writer)
         case .methodNotAllowed(let allowed):
             refuse(GatewayError(
                     .unimplemented, "method \(request.method) is not allowed for \(request.path)", httpStatus: 405,
-                    headers: [("allow", allowed.joined(separator: ", "))]), writer)
+                    headers: [("allow", allowed.joined(separator: ", "))]), unmatched(request, writer))
         case .notFound:
-            refuse(GatewayError(.notFound, "no route for \(request.method) \(request.path)"), writer)
+            refuse(GatewayError(.notFound, "no route for \(request.method) \(request.path)"), unmatched(request, writer))
         case .invalidPath(let reason):
-            refuse(GatewayError(.invalidArgument, "invalid path: \(reason)"), writer)
+            refuse(GatewayError(.invalidArgument, "invalid path: \(reason)"), unmatched(request, writer))
         }
     }
 
+    private func unmatched(_ request: GatewayRequest, _ writer: any ResponseWriter) -> RecordingResponseWriter {
+        let route = metrics.unmatchedRoute(httpMethod: request.method)
+        return RecordingResponseWriter(
+            writer, record: record(route: route, method: nil, httpMethod: route.httpMethod, routeName: route.route))
+    }
+
     private func call(
-        _ target: RouteTarget, variables: [PathVariable], request: GatewayRequest, writer: any ResponseWriter
+        _ target: RouteTarget, variables: [PathVariable], request: GatewayRequest, writer: RecordingResponseWriter
     ) {
         if target.method.isClientStreaming {
             refuse(GatewayError(.unimplemented, "\(target.method.fullName) is a client-streaming method: call it over gRPC"), writer)
@@ -89,6 +125,7 @@ final class RequestDispatcher {
             stream(call, target: target, writer: writer)
         } else {
             call.start { result in
+                writer.record.endpoint = call.endpoint
                 self.reply(result, target: target, writer: writer)
             }
         }
@@ -97,7 +134,7 @@ final class RequestDispatcher {
     /// Streams a server-streaming method's replies as grpc-gateway does: one `{"result": message}` line per
     /// message, and a failure after the first message as a last `{"error": status}` line. A failure before
     /// any message is an ordinary error reply.
-    private func stream(_ call: UpstreamCall, target: RouteTarget, writer: any ResponseWriter) {
+    private func stream(_ call: UpstreamCall, target: RouteTarget, writer: RecordingResponseWriter) {
         var started = false
         var failed = false
         call.start(
@@ -123,6 +160,7 @@ final class RequestDispatcher {
                 writer.writeBodyChunk(self.allocator.buffer(bytes: line))
             },
             completion: { result in
+                writer.record.endpoint = call.endpoint
                 guard !failed else { return }
                 let failure: GatewayError? =
                     switch result {
@@ -147,16 +185,18 @@ final class RequestDispatcher {
 
     /// Answers with `error` and logs it: client mistakes at info level, failures to reach or use a backend
     /// as warnings, and errors a backend returned at debug level (they are the backend's answer, not a fault).
-    private func refuse(_ error: GatewayError, _ writer: any ResponseWriter, fromBackend: Bool = false) {
+    private func refuse(_ error: GatewayError, _ writer: RecordingResponseWriter, fromBackend: Bool = false) {
         let level: Logger.Level = fromBackend ? .debug : error.httpStatus >= 500 ? .warning : .info
         logger.log(level: level, "request refused", metadata: [
             "status": "\(error.httpStatus)", "grpc_code": "\(error.code)", "error": "\(error.message)",
         ])
+        writer.code = error.code
         writer.writeError(error, allocator: allocator)
     }
 
     /// Ends a stream that has begun with an in-band `{"error": status}` line.
-    private func endStream(_ writer: any ResponseWriter, with error: GatewayError) {
+    private func endStream(_ writer: RecordingResponseWriter, with error: GatewayError) {
+        writer.code = error.code
         var line: [UInt8] = Array(#"{"error":"#.utf8)
         line.append(contentsOf: error.jsonBody)
         line.append(contentsOf: "}\n".utf8)
@@ -164,7 +204,7 @@ final class RequestDispatcher {
         writer.endStreamingResponse()
     }
 
-    private func reply(_ result: Result<UpstreamReply, GatewayError>, target: RouteTarget, writer: any ResponseWriter) {
+    private func reply(_ result: Result<UpstreamReply, GatewayError>, target: RouteTarget, writer: RecordingResponseWriter) {
         switch result {
         case .failure(let error):
             refuse(error, writer)

@@ -8,11 +8,14 @@ package final class BackendRuntime: Sendable {
     package let config: GatewayConfig.Backend
     /// Picks the pod for each call, shared by every event loop.
     package let balancer: LoadBalancer
+    /// The backend's connection and retry series.
+    package let metrics: BackendMetrics
 
     package var name: String { config.name }
 
-    package init(config: GatewayConfig.Backend) {
+    package init(config: GatewayConfig.Backend, metrics: BackendMetrics) {
         self.config = config
+        self.metrics = metrics
         self.balancer = LoadBalancer(strategy: config.balancer ?? .roundRobin)
         if config.kubernetes == nil {
             balancer.update(endpoints: Self.addresses(of: Self.staticEndpoints(of: config).snapshot))

@@ -11,19 +11,28 @@ package struct GatewayRuntime: Sendable {
     package let backendsByService: [String: BackendRuntime]
     /// The config the runtime was built from.
     package let config: GatewayConfig
+    /// The series of each gRPC method, by its path `/package.Service/Method`, for native gRPC calls.
+    package let methodMetrics: [String: MethodMetrics]
+    /// The series of calls to methods not in the descriptors, by fully qualified service.
+    package let unknownMethodMetrics: [String: MethodMetrics]
 
     /// Loads every backend's descriptor sets and builds the route table.
     ///
+    /// - Parameters:
+    ///   - config: The gateway's config.
+    ///   - metrics: Where the series of each route, method and backend are made; a private registry by default.
     /// - Throws: `ConfigError` for a descriptor file that cannot be read or parsed, a `services` entry
     ///   not found in the descriptors, a service served by two backends, or two routes that conflict.
-    package init(config: GatewayConfig) throws(ConfigError) {
+    package init(config: GatewayConfig, metrics: GatewayMetrics = GatewayMetrics()) throws(ConfigError) {
         var routes: [RouteTable<RouteTarget>.Route] = []
+        var methodMetrics: [String: MethodMetrics] = [:]
+        var unknownMethodMetrics: [String: MethodMetrics] = [:]
         var backends: [BackendRuntime] = []
         var backendsByService: [String: BackendRuntime] = [:]
         let transcoding = TranscodingOptions(config: config)
         for (index, backendConfig) in config.backends.enumerated() {
             let key = "backends[\(index)]"
-            let backend = BackendRuntime(config: backendConfig)
+            let backend = BackendRuntime(config: backendConfig, metrics: metrics.backend(named: backendConfig.name))
             backends.append(backend)
             let pool = try Self.loadDescriptors(of: backendConfig, key: key)
             let known = Set(pool.services.map(\.fullName))
@@ -40,8 +49,17 @@ package struct GatewayRuntime: Sendable {
                         message: "service \(service.fullName) is served by both backend \(other.name) and backend \(backend.name)")
                 }
                 backendsByService[service.fullName] = backend
+                unknownMethodMetrics[service.fullName] = metrics.method(
+                    service: service.fullName, method: "unknown", type: .unary, backend: backend.name)
                 for method in service.methods {
-                    routes.append(contentsOf: try Self.routes(for: method, of: backend, options: transcoding, key: key))
+                    let series = metrics.method(
+                        service: service.fullName, method: method.name,
+                        type: .init(clientStreaming: method.isClientStreaming, serverStreaming: method.isServerStreaming),
+                        backend: backend.name)
+                    methodMetrics[method.grpcPath] = series
+                    routes.append(
+                        contentsOf: try Self.routes(
+                            for: method, of: backend, options: transcoding, key: key, metrics: metrics, series: series))
                 }
             }
         }
@@ -53,6 +71,16 @@ package struct GatewayRuntime: Sendable {
         self.backends = backends
         self.backendsByService = backendsByService
         self.config = config
+        self.methodMetrics = methodMetrics
+        self.unknownMethodMetrics = unknownMethodMetrics
+    }
+
+    /// The series of the method at a native gRPC call's path, or of the unknown methods of its service; nil
+    /// when no backend serves the service.
+    package func methodMetrics(path: String) -> MethodMetrics? {
+        if let series = methodMetrics[path] { return series }
+        let service = path.split(separator: "/", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        return unknownMethodMetrics[service]
     }
 
     private static func loadDescriptors(of backend: GatewayConfig.Backend, key: String) throws(ConfigError) -> DescriptorPool {
@@ -72,7 +100,8 @@ package struct GatewayRuntime: Sendable {
     }
 
     private static func routes(
-        for method: MethodDescriptor, of backend: BackendRuntime, options: TranscodingOptions, key: String
+        for method: MethodDescriptor, of backend: BackendRuntime, options: TranscodingOptions, key: String,
+        metrics: GatewayMetrics, series: MethodMetrics
     ) throws(ConfigError) -> [RouteTable<RouteTarget>.Route] {
         let bindings: [HTTPBinding?] = method.httpBindings.isEmpty ? [nil] : method.httpBindings
         var routes: [RouteTable<RouteTarget>.Route] = []
@@ -89,7 +118,8 @@ package struct GatewayRuntime: Sendable {
             let target = RouteTarget(
                 backend: backend, method: method, binding: binding,
                 requestTranscoder: RequestTranscoder(method: method, binding: binding, options: options),
-                responseTranscoder: ResponseTranscoder(method: method, binding: binding, options: options))
+                responseTranscoder: ResponseTranscoder(method: method, binding: binding, options: options),
+                metrics: metrics.route(template: templateText, httpMethod: binding?.httpMethod ?? "POST", method: series))
             routes.append(.init(httpMethod: binding?.httpMethod ?? "POST", template: template, target: target))
         }
         return routes

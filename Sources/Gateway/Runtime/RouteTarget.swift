@@ -11,6 +11,8 @@ package struct RouteTarget: Sendable, CustomStringConvertible {
     package let requestTranscoder: RequestTranscoder
     /// Writes the reply as JSON.
     package let responseTranscoder: ResponseTranscoder
+    /// The route's HTTP series, and through them its method's gRPC series.
+    package let metrics: RouteMetrics
 
     package var description: String { "\(method.fullName) (backend \(backend.name))" }
 }

@@ -10,55 +10,68 @@ import Synchronization
 /// The running gateway: the client listener (HTTP/1.1 and h2c on one port), the admin listener, and
 /// one request dispatcher with its upstream pools on each event loop.
 ///
-/// Run it as a `Service` (`run()` serves until graceful shutdown or cancellation), or call `start()` and
-/// `stop()` directly, as the tests do.
+/// Run it as a `Service` (`run()` serves until graceful shutdown, then drains; or until cancellation), or
+/// call `start()`, `drain()` and `stop()` directly, as the tests do. `reload(config:)` swaps the route table
+/// and backends while it runs.
 public final class GatewayServer: Service, Sendable {
-    private let runtime: GatewayRuntime
+    private let state: GatewayState
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let listener = Mutex<(any Channel)?>(nil)
     private let adminListener = Mutex<(any Channel)?>(nil)
-    private let readiness = AdminHandler.Readiness()
+    private let connections = ConnectionTracker()
     private let discoveryTasks = Mutex<[Task<Void, Never>]>([])
     private let dispatchers = Mutex<[NIOLoopBound<RequestDispatcher>]>([])
+    private let kubernetes = Mutex<KubernetesDiscovery?>(nil)
+    /// Serialises reloads, so that two never interleave their swaps.
+    private let reloading = Mutex(())
 
     /// Loads the descriptors of every backend and builds the route table; nothing listens yet.
     ///
     /// - Throws: `ConfigError` when a descriptor file or a route is unusable.
     public init(config: GatewayConfig, logger: Logger) throws(ConfigError) {
-        self.runtime = try GatewayRuntime(config: config)
+        let metrics = GatewayMetrics()
+        self.state = GatewayState(runtime: try GatewayRuntime(config: config, metrics: metrics), metrics: metrics)
+        metrics.recordReloadSucceeded()
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(
             numberOfThreads: config.eventLoops > 0 ? config.eventLoops : System.coreCount)
     }
 
-    /// The route table, for printing.
-    package var routes: RouteTable<RouteTarget> { runtime.routes }
+    /// The route table new requests are served with, for printing.
+    package var routes: RouteTable<RouteTarget> { state.runtime.routes }
+
+    /// The config in force (the latest one that loaded).
+    public var config: GatewayConfig { state.runtime.config }
+
+    /// The client connections open now.
+    package var openConnections: Int { connections.count }
 
     /// The backends with their balancers, for inspection.
-    package var backends: [BackendRuntime] { runtime.backends }
+    package var backends: [BackendRuntime] { state.runtime.backends }
 
     /// Binds both listeners and opens connections to every backend endpoint.
     ///
     /// - Returns: The addresses actually bound (useful with port 0).
     @discardableResult
     public func start() async throws -> (gateway: SocketAddressText, admin: SocketAddressText) {
+        let runtime = state.runtime
         let config = runtime.config
         var dispatchers: [ObjectIdentifier: NIOLoopBound<RequestDispatcher>] = [:]
         for loop in group.makeIterator() {
-            let runtime = self.runtime
             let logger = self.logger
+            let metrics = state.metrics
             dispatchers[ObjectIdentifier(loop)] = try await loop.submit {
                 NIOLoopBound(
-                    RequestDispatcher(runtime: runtime, eventLoop: loop, http2: .defaults, logger: logger),
+                    RequestDispatcher(runtime: runtime, eventLoop: loop, http2: .defaults, metrics: metrics, logger: logger),
                     eventLoop: loop)
             }.get()
         }
         let frozen = dispatchers
         self.dispatchers.withLock { $0 = Array(frozen.values) }
-        let kubernetes = try makeKubernetesDiscovery()
-        followDiscovery(dispatchers: Array(dispatchers.values), kubernetes: kubernetes)
+        followDiscovery(of: runtime, kubernetes: try kubernetesDiscovery(for: runtime))
         let limits = config.limits
+        let connections = self.connections
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -67,23 +80,23 @@ public final class GatewayServer: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let dispatcher = frozen[ObjectIdentifier(channel.eventLoop)]!.value
                     try Self.configure(channel: channel, dispatcher: dispatcher, limits: limits)
+                    connections.track(channel)
                 }
             }
             .bind(host: config.listen.host, port: config.listen.port).get()
         listener.withLock { $0 = channel }
-        let readiness = self.readiness
-        readiness.discovery = kubernetes
+        let state = self.state
         let admin = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(AdminHandler(readiness: readiness))
+                    try channel.pipeline.syncOperations.addHandler(AdminHandler(state: state))
                 }
             }
             .bind(host: config.admin.host, port: config.admin.port).get()
         adminListener.withLock { $0 = admin }
-        readiness.markReady()
+        state.enter(.serving)
         let bound = (
             gateway: SocketAddressText(host: config.listen.host, port: channel.localAddress?.port ?? config.listen.port),
             admin: SocketAddressText(host: config.admin.host, port: admin.localAddress?.port ?? config.admin.port)
@@ -98,23 +111,33 @@ public final class GatewayServer: Service, Sendable {
         return bound
     }
 
-    /// The Kubernetes API client, when some backend names a Service.
-    private func makeKubernetesDiscovery() throws -> KubernetesDiscovery? {
+    /// The Kubernetes API client, made when a backend first names a Service and kept for the server's life.
+    private func kubernetesDiscovery(for runtime: GatewayRuntime) throws -> KubernetesDiscovery? {
         guard runtime.backends.contains(where: { $0.config.kubernetes != nil }) else { return nil }
-        return try KubernetesDiscovery(config: runtime.config.kubernetes, logger: logger)
+        return try kubernetes.withLock { kubernetes in
+            if let kubernetes { return kubernetes }
+            let made = try KubernetesDiscovery(config: runtime.config.kubernetes, logger: logger)
+            kubernetes = made
+            state.follow(made)
+            return made
+        }
     }
 
-    /// Applies every endpoint snapshot of every backend: to its balancer, and to each loop's pool, which
-    /// opens connections to new endpoints and drains those of endpoints that are gone.
-    private func followDiscovery(dispatchers: [NIOLoopBound<RequestDispatcher>], kubernetes: KubernetesDiscovery?) {
+    /// Applies every endpoint snapshot of every backend of `runtime`: to its balancer, and to each loop's
+    /// pool, which opens connections to new endpoints and drains those of endpoints that are gone. Stops
+    /// following the backends of the runtime before.
+    private func followDiscovery(of runtime: GatewayRuntime, kubernetes: KubernetesDiscovery?) {
         let logger = self.logger
+        let dispatchers = self.dispatchers.withLock { $0 }
         let tasks = runtime.backends.map { backend in
             Task {
                 for await snapshot in backend.endpointUpdates(kubernetes: kubernetes) {
                     let addresses = backend.apply(snapshot)
                     for dispatcher in dispatchers {
                         dispatcher.eventLoop.execute {
-                            dispatcher.value.pools[backend.name]?.update(endpoints: addresses)
+                            // After a reload this loop's pools belong to another runtime's backend of that name.
+                            guard let pool = dispatcher.value.pools[backend.name], pool.backend === backend else { return }
+                            pool.update(endpoints: addresses)
                         }
                     }
                     logger.info(
@@ -126,15 +149,107 @@ public final class GatewayServer: Service, Sendable {
                 }
             }
         }
-        discoveryTasks.withLock { $0 = tasks }
+        let old = discoveryTasks.withLock { current in
+            defer { current = tasks }
+            return current
+        }
+        for task in old { task.cancel() }
     }
 
-    /// Stops accepting connections, then closes every connection and the event loops.
+    /// Builds a route table and backends from `config` and serves new requests with them; requests in flight
+    /// finish on the old ones. Listener addresses and event loops cannot change while running: a new value for
+    /// them is ignored with a warning.
+    ///
+    /// Logs the outcome and counts it in `portico_config_reloads_total`.
+    ///
+    /// - Throws: `ConfigError` when the new config cannot be used; the old one stays in force.
+    public func reload(config: GatewayConfig) async throws(ConfigError) {
+        let runtime: GatewayRuntime
+        let kubernetes: KubernetesDiscovery?
+        do {
+            runtime = try GatewayRuntime(config: config, metrics: state.metrics)
+            kubernetes = try kubernetesDiscovery(for: runtime)
+        } catch let error as ConfigError {
+            rejectReload(error)
+            throw error
+        } catch {
+            let configError = ConfigError(file: "", key: "kubernetes", message: "\(error)")
+            rejectReload(configError)
+            throw configError
+        }
+        let old = state.runtime.config
+        if old.listen != config.listen || old.admin != config.admin || old.eventLoops != config.eventLoops {
+            logger.warning("listen, admin and eventLoops changes need a restart; the new values are ignored")
+        }
+        reloading.withLock { _ in
+            state.install(runtime)
+            for dispatcher in dispatchers.withLock({ $0 }) {
+                dispatcher.eventLoop.execute { dispatcher.value.install(runtime) }
+            }
+        }
+        followDiscovery(of: runtime, kubernetes: kubernetes)
+        state.metrics.recordReloadSucceeded()
+        logger.info(
+            "config reloaded",
+            metadata: [
+                "backends": "\(runtime.backends.map(\.name).joined(separator: ","))",
+                "routes": "\(runtime.routes.routes.count)",
+            ])
+    }
+
+    /// Reads `file` and reloads it (see `reload(config:)`); a file that cannot be loaded is logged and counted
+    /// as a failed reload.
+    ///
+    /// - Returns: Whether the new config is in force.
+    @discardableResult
+    public func reload(configFile file: String) async -> Bool {
+        let config: GatewayConfig
+        do {
+            config = try GatewayConfig.load(file: file)
+        } catch {
+            rejectReload(error)
+            return false
+        }
+        do {
+            try await reload(config: config)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func rejectReload(_ error: ConfigError) {
+        state.metrics.recordReloadFailed()
+        logger.error("config reload rejected; the previous config stays in force", metadata: ["error": "\(error)"])
+    }
+
+    /// Drains the gateway: `/readyz` fails at once; after the config's `shutdownDelay` the listener closes and
+    /// every client connection is told to finish (HTTP/1.1 replies get `Connection: close`, h2c connections get
+    /// GOAWAY); returns once they are all closed or the `drainTimeout` has passed.
+    public func drain() async {
+        let lifecycle = state.runtime.config.lifecycle
+        state.enter(.draining)
+        logger.info(
+            "draining",
+            metadata: ["shutdownDelay": "\(lifecycle.shutdownDelay)", "drainTimeout": "\(lifecycle.drainTimeout)"])
+        try? await Task.sleep(for: lifecycle.shutdownDelay)
+        if let channel = listener.withLock({ $0.take() }) { try? await channel.close() }
+        connections.drainAll()
+        let deadline = ContinuousClock.now + lifecycle.drainTimeout
+        while connections.count > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let left = connections.count
+        logger.log(level: left == 0 ? .info : .warning, "drained", metadata: ["connectionsLeft": "\(left)"])
+    }
+
+    /// Closes the listeners and every connection, then the event loops.
     public func stop() async {
-        readiness.markDraining()
+        state.enter(.stopped)
         for task in discoveryTasks.withLock({ tasks in defer { tasks = [] }; return tasks }) { task.cancel() }
         let channels = [listener.withLock { $0.take() }, adminListener.withLock { $0.take() }].compactMap { $0 }
         for channel in channels { try? await channel.close() }
+        await connections.closeAll()
         for dispatcher in dispatchers.withLock({ all in defer { all = [] }; return all }) {
             try? await dispatcher.eventLoop.submit { dispatcher.value.shutDown() }.get()
         }
@@ -142,11 +257,17 @@ public final class GatewayServer: Service, Sendable {
         logger.info("portico stopped")
     }
 
-    /// Serves until graceful shutdown (SIGTERM or SIGINT through the service group) or cancellation.
+    /// Serves until graceful shutdown (SIGTERM or SIGINT through the service group), then drains; on
+    /// cancellation it stops without draining.
     public func run() async throws {
         try await start()
-        try? await gracefulShutdown()
-        logger.info("shutting down")
+        do {
+            try await gracefulShutdown()
+            logger.info("shutting down")
+            await drain()
+        } catch {
+            logger.info("cancelled; stopping without draining")
+        }
         await stop()
     }
 

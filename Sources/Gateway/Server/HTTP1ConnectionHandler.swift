@@ -28,6 +28,8 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     private var state = State.idle
     private var pipelined: [HTTPServerRequestPart] = []
     private var context: ChannelHandlerContext?
+    /// Set when the gateway drains: the next reply ends the connection.
+    private var draining = false
 
     init(dispatcher: RequestDispatcher, maxRequestBytes: Int) {
         self.dispatcher = dispatcher
@@ -126,7 +128,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     /// After a reply: closes the connection once the reply is out, or serves the requests that arrived
     /// meanwhile.
     private func responseFinished(keepAlive: Bool, written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
-        guard keepAlive else {
+        guard keepAlive && !draining else {
             state = .closing
             written.whenComplete { _ in context.close(promise: nil) }
             return
@@ -141,6 +143,18 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
             case .idle, .receiving, .closing:
                 handle(part, context: context)
             }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ConnectionDrainEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        draining = true
+        if case .idle = state, pipelined.isEmpty {
+            state = .closing
+            context.close(promise: nil)
         }
     }
 
@@ -184,7 +198,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     }
 
     private func finishHead(_ head: inout ByteBuffer, keepAlive: Bool) {
-        head.writeStaticString(keepAlive ? "\r\n" : "connection: close\r\n\r\n")
+        head.writeStaticString(keepAlive && !draining ? "\r\n" : "connection: close\r\n\r\n")
     }
 }
 

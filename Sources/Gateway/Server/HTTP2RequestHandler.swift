@@ -101,7 +101,9 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
                 endStream: true)
             return
         }
-        let proxy = GRPCProxyStream(client: stream, pool: pool, path: path, headers: headers)
+        let record = dispatcher.record(
+            route: nil, method: dispatcher.runtime.methodMetrics(path: path), httpMethod: "POST", routeName: path)
+        let proxy = GRPCProxyStream(client: stream, pool: pool, path: path, headers: headers, record: record)
         streams[stream.id] = .proxying(proxy)
         proxy.start()
         if endStream { proxy.clientSent(allocator.buffer(capacity: 0), endStream: true) }

@@ -24,12 +24,19 @@ final class EndpointConnection: HTTP2ClientConnectionDelegate {
     private var failedAttempts = 0
     /// Connections that received GOAWAY or were replaced: they finish their streams, then close.
     private var draining: [ObjectIdentifier: HTTP2ClientConnection] = [:]
+    /// Connections counted in the backend's open-connections gauge, until they close.
+    private var counted: Set<ObjectIdentifier> = []
+    private let metrics: BackendMetrics
     private(set) var state = State.connecting
     /// Called on every state change, so that the pool can serve requests waiting for a connection.
     var onStateChange: ((EndpointConnection) -> Void)?
 
-    init(address: EndpointAddress, eventLoop: any EventLoop, configuration: HTTP2Configuration, backoff: ConnectionBackoff) {
+    init(
+        address: EndpointAddress, eventLoop: any EventLoop, configuration: HTTP2Configuration, backoff: ConnectionBackoff,
+        metrics: BackendMetrics
+    ) {
         self.address = address
+        self.metrics = metrics
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.backoff = backoff
@@ -90,10 +97,13 @@ final class EndpointConnection: HTTP2ClientConnectionDelegate {
         }
         switch result {
         case .success(let connection):
+            counted.insert(ObjectIdentifier(connection))
+            metrics.recordConnectionOpened()
             failedAttempts = 0
             state = .ready(connection)
             onStateChange?(self)
         case .failure(let error):
+            metrics.recordConnectionFailed()
             scheduleReconnect(reason: "\(error)")
         }
     }
@@ -109,12 +119,14 @@ final class EndpointConnection: HTTP2ClientConnectionDelegate {
     }
 
     func connectionReceivedGoAway(_ connection: HTTP2ClientConnection, lastStreamID: Int32, errorCode: HTTP2ErrorCode) {
+        metrics.recordGoAway()
         guard case .ready(let current) = state, current === connection else { return }
         draining[ObjectIdentifier(connection)] = connection
         connect()
     }
 
     func connectionClosed(_ connection: HTTP2ClientConnection, error: HTTP2Error?) {
+        if counted.remove(ObjectIdentifier(connection)) != nil { metrics.recordConnectionClosed() }
         if draining.removeValue(forKey: ObjectIdentifier(connection)) != nil { return }
         guard case .ready(let current) = state, current === connection else { return }
         // A connection that served and then dropped is retried at once; failures after that back off.

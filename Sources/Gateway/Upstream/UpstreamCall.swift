@@ -33,6 +33,8 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
     private var deframer: GRPCMessageDeframer
     private var reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
     private var receivedAnything = false
+    /// The endpoint of the latest attempt, for the access log.
+    private(set) var endpoint: EndpointAddress?
 
     /// - Parameters:
     ///   - message: The request message with its 5-byte gRPC prefix.
@@ -79,6 +81,7 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
                 self.finish(.failure(error))
             case .success(let (connection, pick)):
                 self.triedEndpoints.insert(pick.endpoint)
+                self.endpoint = pick.endpoint
                 self.ticket = pick.ticket
                 self.attemptStarted = .now
                 self.send(on: connection, authority: pick.endpoint.description)
@@ -196,6 +199,7 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
             return
         }
         retryPermit = permit
+        pool.backend.metrics.recordRetry()
         receivedAnything = false
         firstMessageLatency = nil
         reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)

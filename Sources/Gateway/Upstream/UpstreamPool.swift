@@ -37,7 +37,8 @@ final class UpstreamPool {
         }
         for address in endpoints where connections[address] == nil {
             let connection = EndpointConnection(
-                address: address, eventLoop: eventLoop, configuration: configuration, backoff: .defaults)
+                address: address, eventLoop: eventLoop, configuration: configuration, backoff: .defaults,
+                metrics: backend.metrics)
             connection.onStateChange = { [weak self] _ in self?.serveWaiters() }
             connections[address] = connection
             connection.start()

@@ -16,7 +16,8 @@ final class GatewayHarness {
     /// - Parameters:
     ///   - configure: Changes the generated config before the gateway starts.
     static func start(
-        echo: Int = 1, library: Int = 1, configure: (inout GatewayConfig) -> Void = { _ in }
+        echo: Int = 1, library: Int = 1, logger: Logger = Logger(label: "portico-test"),
+        configure: (inout GatewayConfig) -> Void = { _ in }
     ) async throws -> GatewayHarness {
         var backends: [RunningDemoBackend] = []
         let store = LibraryStore()
@@ -38,7 +39,7 @@ final class GatewayHarness {
                     endpoints: instances.map { SocketAddressText(host: $0.host, port: $0.port) }))
         }
         configure(&config)
-        let server = try GatewayServer(config: config, logger: Logger(label: "portico-test"))
+        let server = try GatewayServer(config: config, logger: logger)
         let bound = try await server.start()
         return GatewayHarness(server: server, address: bound.gateway, adminAddress: bound.admin, backends: backends)
     }
@@ -69,10 +70,10 @@ final class GatewayHarness {
 
 /// Runs `body` with a started harness and always stops it afterwards.
 func withGateway<T>(
-    echo: Int = 1, library: Int = 1, configure: (inout GatewayConfig) -> Void = { _ in },
-    _ body: (GatewayHarness) async throws -> T
+    echo: Int = 1, library: Int = 1, logger: Logger = Logger(label: "portico-test"),
+    configure: (inout GatewayConfig) -> Void = { _ in }, _ body: (GatewayHarness) async throws -> T
 ) async throws -> T {
-    let harness = try await GatewayHarness.start(echo: echo, library: library, configure: configure)
+    let harness = try await GatewayHarness.start(echo: echo, library: library, logger: logger, configure: configure)
     do {
         let result = try await body(harness)
         await harness.stop()

@@ -70,6 +70,15 @@ package final class HTTP2ServerConnectionHandler: ChannelInboundHandler {
         context.fireChannelWritabilityChanged()
     }
 
+    /// A `ConnectionDrainEvent` starts the graceful shutdown; other events go on.
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ConnectionDrainEvent {
+            startGracefulShutdown()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         self.session.closeChannel(
             error: HTTP2Error(code: .connectionClosed, message: "the connection failed", cause: error)
