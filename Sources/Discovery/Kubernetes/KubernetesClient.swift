@@ -4,6 +4,8 @@ import Foundation
 final class KubernetesClient: Sendable {
     /// The credentials in use.
     let credentials: ClusterCredentials
+    /// What the watches using this client have done.
+    let statistics = StatisticsRecorder()
     private let loop: CurlMultiLoop
     private let config: KubernetesConfig
 

@@ -69,6 +69,9 @@ public final class KubernetesDiscovery: Sendable {
     /// Whether every watched Service has completed its first list of endpoints and Service (for `/readyz`).
     public var isSynced: Bool { sync.isSynced }
 
+    /// What the watches have done so far: lists, relists, restarts, events, last contact.
+    public var statistics: KubernetesDiscoveryStatistics { client.statistics.current }
+
     /// Whether the linked libcurl can speak HTTP/2 to the API server.
     public static var supportsHTTP2: Bool { CurlMultiLoop.supportsHTTP2 }
 }

@@ -49,7 +49,7 @@ final class AdminHandler: ChannelInboundHandler {
         let state = self.state
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         Task {
-            let text = state.metrics.exposition(backends: state.runtime.backends)
+            let text = state.metrics.exposition(backends: state.runtime.backends, kubernetes: state.kubernetesDiscovery)
             bound.eventLoop.execute {
                 bound.value.handler.respond(
                     .ok, body: text, contentType: "text/plain; version=0.0.4; charset=utf-8", context: bound.value.context)

@@ -49,6 +49,11 @@ package final class GatewayState: Sendable {
         current.withLock { $0.runtime = runtime }
     }
 
+    /// The Kubernetes discovery client, once a backend names a Service.
+    package var kubernetesDiscovery: KubernetesDiscovery? {
+        kubernetes.withLock { $0 }
+    }
+
     /// Makes readiness wait for `discovery` to list every watched Service once.
     package func follow(_ discovery: KubernetesDiscovery) {
         kubernetes.withLock { $0 = discovery }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Discovery
 import Foundation
 import Prometheus
 
@@ -33,6 +34,7 @@ package final class GatewayMetrics: Sendable {
     private let unmatchedOther: RouteMetrics
     private let process: ProcessMetrics
     private let balancers: BalancerMetricsCollector
+    private let discovery: DiscoveryMetricsCollector
 
     /// Creates the registry and the gateway-wide series.
     package init() {
@@ -51,6 +53,7 @@ package final class GatewayMetrics: Sendable {
         unmatchedOther = RouteMetrics(registry: registry, route: "unmatched", httpMethod: "other", method: nil)
         process = ProcessMetrics(registry: registry, version: Self.version)
         balancers = BalancerMetricsCollector(registry: registry)
+        discovery = DiscoveryMetricsCollector(registry: registry)
     }
 
     /// The series of a gRPC method; asking again for the same method gives the same series, so counts survive reloads.
@@ -84,11 +87,13 @@ package final class GatewayMetrics: Sendable {
         reloadsFailed.increment()
     }
 
-    /// Reads the balancers of `backends` and the process's state, then renders every series.
+    /// Reads the balancers of `backends`, Kubernetes discovery's statistics and the process's state, then
+    /// renders every series.
     ///
     /// Reads `/proc`: call it off the event loops.
-    package func exposition(backends: [BackendRuntime]) -> [UInt8] {
+    package func exposition(backends: [BackendRuntime], kubernetes: KubernetesDiscovery?) -> [UInt8] {
         balancers.collect(backends)
+        discovery.collect(kubernetes)
         process.collect()
         return registry.emitToBuffer()
     }

@@ -140,17 +140,20 @@ struct KubernetesDiscoveryTests {
         try server.applyService("library")
         try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         try server.applySlice("library-b", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
-        let (_, snapshots, _) = try Self.start(server)
+        let (discovery, snapshots, _) = try Self.start(server)
         try await snapshots.wait { $0.endpoints.count == 2 }
         #expect(try await eventually { try server.openWatches().count == 2 })
+        #expect(discovery.statistics.relists == 0)
         // The deletion of library-b is lost in the compacted history: only the relist can reveal it.
         try server.delete(kind: "EndpointSlice", "library-b", silent: true)
         try server.command(["op": "expire", "mode": mode])
         if mode == "status" { try server.command(["op": "drop"]) }
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
         #expect(try Self.listCount(server) == 2)
+        #expect(discovery.statistics.relists >= 1, "the slices' watch relisted (the Service's may have too)")
         try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.5")])
         try await snapshots.wait { $0.addresses == ["10.0.0.5:9000"] }
+        #expect(discovery.statistics.eventsApplied >= 1)
     }
 
     @Test("while the API server is down the endpoints stay; discovery reconnects with backoff")

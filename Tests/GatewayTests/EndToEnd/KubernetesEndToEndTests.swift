@@ -47,6 +47,13 @@ struct KubernetesEndToEndTests {
                         TestEndpoint(ip: "127.0.0.1", ready: false, pod: "pod-a"), TestEndpoint(ip: "127.0.0.2", pod: "pod-b"),
                     ])
                 try await Self.waitUntil { try await Self.servedBy(client) == ["pod-b"] }
+
+                let metrics = try await CurlClient(baseURL: "http://\(gateway.adminAddress)").send("GET", "/metrics").body
+                let lists = Self.value(of: "portico_discovery_lists_total", in: metrics)
+                let events = Self.value(of: "portico_discovery_events_applied_total", in: metrics)
+                #expect((lists ?? 0) >= 2, "a list of the Service and one of its slices")
+                #expect((events ?? 0) >= 2, "two slice updates arrived as watch events")
+                #expect(Self.value(of: "portico_discovery_last_sync_age_seconds", in: metrics) != nil)
                 return ready.status == 200
             }
         } catch {
@@ -57,6 +64,12 @@ struct KubernetesEndToEndTests {
         await first.stop(gracePeriod: .seconds(5))
         await second.stop(gracePeriod: .seconds(5))
         #expect(readinessOK, "/readyz turns ready once discovery has synced")
+    }
+
+    /// The value of an unlabelled series in a Prometheus text exposition.
+    static func value(of series: String, in exposition: String) -> Double? {
+        exposition.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") }
     }
 
     /// The pods that served eight requests in a row.

@@ -49,6 +49,7 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
                 do {
                     let list = try await client.list(Object.self, path: path, query: [selector])
                     apply(.replace(list.items))
+                    client.statistics.recordList()
                     resourceVersion = list.metadata.resourceVersion ?? ""
                     backoff.reset()
                     logger.debug("listed", metadata: ["path": "\(path)", "items": "\(list.items.count)"])
@@ -63,8 +64,10 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
                 return
             case .gone:
                 logger.info("resource version expired, listing again", metadata: ["path": "\(path)"])
+                client.statistics.recordRelist()
                 resourceVersion = nil
             case .ended(let last, let healthy, let error):
+                client.statistics.recordWatchRestart()
                 resourceVersion = last
                 if healthy { backoff.reset() }
                 if let error {
@@ -125,9 +128,11 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
                         events += 1
                         switch event {
                         case .added(let object), .modified(let object):
+                            client.statistics.recordEvent()
                             apply(.upsert(object))
                             last = object.metadata.resourceVersion ?? last
                         case .deleted(let object):
+                            client.statistics.recordEvent()
                             apply(.delete(object))
                             last = object.metadata.resourceVersion ?? last
                         case .bookmark(let resourceVersion):
