@@ -15,7 +15,7 @@ package final class BackendRuntime: Sendable {
 
     package init(config: GatewayConfig.Backend) {
         self.config = config
-        self.balancer = LoadBalancer(strategy: config.balancer)
+        self.balancer = LoadBalancer(strategy: config.balancer, config: config.balancing.balancer)
         self.discovery = StaticEndpoints(
             backend: config.name, endpoints: config.endpoints.map { DiscoveredEndpoint(host: $0.host, port: $0.port) })
         balancer.update(endpoints: Self.addresses(of: discovery.snapshot))

@@ -100,20 +100,47 @@ public final class GatewayServer: Service, Sendable {
         let tasks = runtime.backends.map { backend in
             Task {
                 for await snapshot in backend.discovery.updates {
-                    let addresses = BackendRuntime.addresses(of: snapshot)
-                    backend.balancer.update(endpoints: addresses)
-                    for dispatcher in dispatchers {
-                        dispatcher.eventLoop.execute {
-                            dispatcher.value.pools[backend.name]?.update(endpoints: addresses)
-                        }
-                    }
-                    logger.info(
-                        "endpoints updated",
-                        metadata: ["backend": "\(backend.name)", "endpoints": "\(addresses.map(\.description).joined(separator: ","))"])
+                    Self.apply(snapshot, to: backend, dispatchers: dispatchers, logger: logger)
                 }
             }
         }
         discoveryTasks.withLock { $0 = tasks }
+    }
+
+    /// Applies `snapshot` as if its backend's discovery had published it (tests change the endpoints of a
+    /// running gateway this way).
+    package func apply(_ snapshot: EndpointSnapshot) {
+        guard let backend = runtime.backends.first(where: { $0.name == snapshot.backend }) else { return }
+        Self.apply(snapshot, to: backend, dispatchers: dispatchers.withLock { $0 }, logger: logger)
+    }
+
+    /// The open upstream connections to each endpoint of `backend` (endpoints that left but still finish
+    /// calls included), summed over the event loops.
+    package func upstreamConnectionCounts(backend: String) async -> [EndpointAddress: Int] {
+        var counts: [EndpointAddress: Int] = [:]
+        for dispatcher in dispatchers.withLock({ $0 }) {
+            let loopCounts = try? await dispatcher.eventLoop.submit {
+                dispatcher.value.pools[backend].map { Array($0.connectionCounts) } ?? []
+            }.get()
+            for (endpoint, count) in loopCounts ?? [] where count > 0 { counts[endpoint, default: 0] += count }
+        }
+        return counts
+    }
+
+    private static func apply(
+        _ snapshot: EndpointSnapshot, to backend: BackendRuntime, dispatchers: [NIOLoopBound<RequestDispatcher>],
+        logger: Logger
+    ) {
+        let addresses = BackendRuntime.addresses(of: snapshot)
+        backend.balancer.update(endpoints: addresses)
+        for dispatcher in dispatchers {
+            dispatcher.eventLoop.execute {
+                dispatcher.value.pools[backend.name]?.update(endpoints: addresses)
+            }
+        }
+        logger.info(
+            "endpoints updated",
+            metadata: ["backend": "\(backend.name)", "endpoints": "\(addresses.map(\.description).joined(separator: ","))"])
     }
 
     /// Stops accepting connections, then closes every connection and the event loops.
