@@ -19,7 +19,7 @@ PORTICO=$PWD/.build-balancing/release/portico
 # Every process this script starts, also from background subshells, is listed in $OUT/pids and killed by id.
 : > "$OUT/pids"
 cleanup() {
-    while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done < "$OUT/pids"
+    while read -r pid; do kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done < "$OUT/pids"
     : > "$OUT/pids"
 }
 trap cleanup EXIT
@@ -28,6 +28,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # start_backend NAME EXTRA_MS PORT [FAIL_CODE]: starts a Python backend in the background, waits until it listens.
 start_backend() {
+    rm -f "$OUT/$1.port"
     python3 "$BACKEND" "$DESCRIPTORS" "$1" "$2" "$3" "${4:-0}" > "$OUT/$1.port" &
     echo $! >> "$OUT/pids"
     eval "PID_$1=$!"
@@ -60,18 +61,18 @@ YAML
     local gateway=$!
     echo $gateway >> "$OUT/pids"
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$gateway_port) 2>/dev/null && break; sleep 0.1; done
-    local event_at=$((SECONDS_PER_RUN * 2 / 5))
+    local event_at=$((SECONDS_PER_RUN * 2 / 5)) event=
     case $scenario in
         failing) (sleep "$event_at"; kill -TERM "$PID_b4"; sleep 1; start_backend b4 0 "${ports[3]}" 14) & ;;
         added) (sleep "$event_at"; start_backend b4 "$BASE_MS" "${ports[3]}") & ;;
         removed) (sleep "$event_at"; kill -TERM "$PID_b4") & ;;
     esac
-    local event=$!
+    [ "$scenario" = slow ] || event=$!
     local windows=()
     [ "$scenario" = added ] || [ "$scenario" = removed ] || [ "$scenario" = failing ] && windows=(--windows 2)
     printf '%-8s %-18s ' "$scenario" "$strategy"
     python3 bench/balancing/loadgen.py "127.0.0.1:$gateway_port" "$DESCRIPTORS" "$RATE" "$SECONDS_PER_RUN" "${windows[@]}"
-    wait "$event" 2>/dev/null || true
+    [ -z "$event" ] || wait "$event" 2>/dev/null || true
     cleanup
     sleep 1
 }
