@@ -3,7 +3,7 @@
 # gateway, a fixed offered load (bench/balancing/loadgen.py, open loop), four scenarios, three strategies.
 #
 # Usage: bench/balancing/run.sh [SCENARIO...]   (slow failing added removed; default: all)
-# Environment: RATE (calls/s, default 200), SECONDS (per run, default 20), BASE_MS (backend latency, default 5).
+# Environment: STRATEGIES (default: all three), RATE (calls/s, default 200), SECONDS (per run, default 20), BASE_MS (backend latency, default 5).
 set -eu
 cd "$(dirname "$0")/../.."
 RATE=${RATE:-200}
@@ -19,7 +19,7 @@ PORTICO=$PWD/.build-balancing/release/portico
 # Every process this script starts, also from background subshells, is listed in $OUT/pids and killed by id.
 : > "$OUT/pids"
 cleanup() {
-    while read -r pid; do kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done < "$OUT/pids"
+    while read -r pid; do { kill -9 "$pid" && wait "$pid"; } 2>/dev/null || true; done < "$OUT/pids"
     : > "$OUT/pids"
 }
 trap cleanup EXIT
@@ -79,6 +79,6 @@ YAML
 
 for scenario in "${@:-slow failing added removed}"; do
     for word in $scenario; do
-        for strategy in round-robin least-outstanding ewma; do run "$word" "$strategy"; done
+        for strategy in ${STRATEGIES:-round-robin least-outstanding ewma}; do run "$word" "$strategy"; done
     done
 done
