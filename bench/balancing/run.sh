@@ -63,8 +63,9 @@ YAML
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$gateway_port) 2>/dev/null && break; sleep 0.1; done
     local event_at=$((SECONDS_PER_RUN * 2 / 5)) event=
     case $scenario in
-        failing) (sleep "$event_at"; kill -TERM "$PID_b4"; sleep 1; start_backend b4 0 "${ports[3]}" 14) & ;;
-        added) (sleep "$event_at"; start_backend b4 "$BASE_MS" "${ports[3]}") & ;;
+        # The subshell waits for the backend it starts: the backend dies with its parent (PR_SET_PDEATHSIG).
+        failing) (sleep "$event_at"; kill -TERM "$PID_b4"; sleep 1; start_backend b4 0 "${ports[3]}" 14; wait) & ;;
+        added) (sleep "$event_at"; start_backend b4 "$BASE_MS" "${ports[3]}"; wait) & ;;
         removed) (sleep "$event_at"; kill -TERM "$PID_b4") & ;;
     esac
     [ "$scenario" = slow ] || event=$!
@@ -72,8 +73,8 @@ YAML
     [ "$scenario" = added ] || [ "$scenario" = removed ] || [ "$scenario" = failing ] && windows=(--windows 2)
     printf '%-8s %-18s ' "$scenario" "$strategy"
     python3 bench/balancing/loadgen.py "127.0.0.1:$gateway_port" "$DESCRIPTORS" "$RATE" "$SECONDS_PER_RUN" "${windows[@]}"
-    [ -z "$event" ] || wait "$event" 2>/dev/null || true
     cleanup
+    [ -z "$event" ] || wait "$event" 2>/dev/null || true
     sleep 1
 }
 
