@@ -104,6 +104,7 @@ extension GatewayConfig {
     private static func backend(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> Backend {
         let keys = try node.mapping(allowed: [
             "name", "descriptors", "services", "endpoints", "kubernetes", "balancer", "timeout", "connectTimeout",
+            "balancing",
         ])
         guard let name = try keys["name"]?.string(), !name.isEmpty else {
             throw node.error("a backend needs a name")
@@ -135,6 +136,7 @@ extension GatewayConfig {
         }
         if let key = keys["timeout"] { backend.timeout = try key.duration() }
         if let key = keys["connectTimeout"] { backend.connectTimeout = try key.duration() }
+        if let key = keys["balancing"] { backend.balancing = try Balancing(key) }
         return backend
     }
 

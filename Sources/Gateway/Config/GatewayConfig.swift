@@ -104,12 +104,14 @@ public struct GatewayConfig: Sendable {
         public var timeout: Duration
         /// Longest wait for a TCP connection and the HTTP/2 handshake to a pod. Key `connectTimeout`, default 5 s.
         public var connectTimeout: Duration
+        /// Latency model, ejection, retries and connection pool settings. Section `balancing`.
+        public var balancing: Balancing
 
         /// Creates a backend; every setting not given takes its documented default.
         public init(
             name: String, descriptorFiles: [String], services: [String] = [], endpoints: [SocketAddressText] = [],
             kubernetes: KubernetesServiceRef? = nil, balancer: BalancingStrategy? = nil,
-            timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(5)
+            timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(5), balancing: Balancing = .defaults
         ) {
             self.name = name
             self.descriptorFiles = descriptorFiles
@@ -119,6 +121,7 @@ public struct GatewayConfig: Sendable {
             self.balancer = balancer
             self.timeout = timeout
             self.connectTimeout = connectTimeout
+            self.balancing = balancing
         }
     }
 }

@@ -16,7 +16,7 @@ package final class BackendRuntime: Sendable {
     package init(config: GatewayConfig.Backend, metrics: BackendMetrics) {
         self.config = config
         self.metrics = metrics
-        self.balancer = LoadBalancer(strategy: config.balancer ?? .roundRobin)
+        self.balancer = LoadBalancer(strategy: config.balancer ?? .roundRobin, config: config.balancing.balancer)
         if config.kubernetes == nil {
             balancer.update(endpoints: Self.addresses(of: Self.staticEndpoints(of: config).snapshot))
         }

@@ -132,20 +132,7 @@ public final class GatewayServer: Service, Sendable {
         let tasks = runtime.backends.map { backend in
             Task {
                 for await snapshot in backend.endpointUpdates(kubernetes: kubernetes) {
-                    let addresses = backend.apply(snapshot)
-                    for dispatcher in dispatchers {
-                        dispatcher.eventLoop.execute {
-                            // After a reload this loop's pools belong to another runtime's backend of that name.
-                            guard let pool = dispatcher.value.pools[backend.name], pool.backend === backend else { return }
-                            pool.update(endpoints: addresses)
-                        }
-                    }
-                    logger.info(
-                        "endpoints updated",
-                        metadata: [
-                            "backend": "\(backend.name)", "balancer": "\(backend.balancer.strategy.rawValue)",
-                            "endpoints": "\(addresses.map(\.description).joined(separator: ","))",
-                        ])
+                    Self.apply(snapshot, to: backend, dispatchers: dispatchers, logger: logger)
                 }
             }
         }
@@ -241,6 +228,48 @@ public final class GatewayServer: Service, Sendable {
         }
         let left = connections.count
         logger.log(level: left == 0 ? .info : .warning, "drained", metadata: ["connectionsLeft": "\(left)"])
+    }
+
+    /// Applies `snapshot` as if its backend's discovery had published it (tests change the endpoints of a
+    /// running gateway this way).
+    package func apply(_ snapshot: EndpointSnapshot) {
+        guard let backend = state.runtime.backends.first(where: { $0.name == snapshot.backend }) else { return }
+        Self.apply(snapshot, to: backend, dispatchers: dispatchers.withLock { $0 }, logger: logger)
+    }
+
+    /// The open upstream connections to each endpoint of `backend` (endpoints that left but still finish
+    /// calls included), summed over the event loops.
+    package func upstreamConnectionCounts(backend: String) async -> [EndpointAddress: Int] {
+        var counts: [EndpointAddress: Int] = [:]
+        for dispatcher in dispatchers.withLock({ $0 }) {
+            let loopCounts = try? await dispatcher.eventLoop.submit {
+                dispatcher.value.pools[backend].map { Array($0.connectionCounts) } ?? []
+            }.get()
+            for (endpoint, count) in loopCounts ?? [] where count > 0 { counts[endpoint, default: 0] += count }
+        }
+        return counts
+    }
+
+    /// Applies a snapshot to `backend`'s balancer (its endpoints, and the annotated strategy) and to each
+    /// loop's pool, which opens connections to new endpoints and drains those of endpoints that are gone.
+    private static func apply(
+        _ snapshot: EndpointSnapshot, to backend: BackendRuntime, dispatchers: [NIOLoopBound<RequestDispatcher>],
+        logger: Logger
+    ) {
+        let addresses = backend.apply(snapshot)
+        for dispatcher in dispatchers {
+            dispatcher.eventLoop.execute {
+                // After a reload this loop's pools belong to another runtime's backend of that name.
+                guard let pool = dispatcher.value.pools[backend.name], pool.backend === backend else { return }
+                pool.update(endpoints: addresses)
+            }
+        }
+        logger.info(
+            "endpoints updated",
+            metadata: [
+                "backend": "\(backend.name)", "balancer": "\(backend.balancer.strategy.rawValue)",
+                "endpoints": "\(addresses.map(\.description).joined(separator: ","))",
+            ])
     }
 
     /// Closes the listeners and every connection, then the event loops.

@@ -7,8 +7,9 @@ import NIOCore
 ///
 /// A call that never reached a backend (refused stream, above a GOAWAY's last stream, connection lost
 /// before sending) is tried again on another endpoint, up to `maxAttempts` in all and within the backend's
-/// retry budget. Each attempt's outcome goes back to the balancer through its pick's ticket: the latency
-/// to the reply (to the first message for a stream), an application error, or a gateway failure.
+/// retry budget; so is a call the backend answered UNAVAILABLE when its `balancing.retryOn` says so. Each
+/// attempt's outcome goes back to the balancer through its pick's ticket: the latency to the reply (to the
+/// first message for a stream), an application error, or a gateway failure.
 final class UpstreamCall: HTTP2ClientStreamDelegate {
     private static let maxAttempts = 3
 
@@ -107,7 +108,7 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
             stream.sendData(message, endStream: true)
         } catch {
             report(.unavailable)
-            retryOrFail(GatewayError(.unavailable, "cannot start a stream: \(error)"))
+            retryOrFinish(.failure(GatewayError(.unavailable, "cannot start a stream: \(error)")))
         }
     }
 
@@ -169,7 +170,7 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
         if let error {
             report(.unavailable)
             if error.requestNeverProcessed && !receivedAnything {
-                retryOrFail(GatewayError(.unavailable, "backend refused the call: \(error)"))
+                retryOrFinish(.failure(GatewayError(.unavailable, "backend refused the call: \(error)")))
             } else {
                 finish(.failure(GatewayError(.unavailable, "backend connection failed: \(error)")))
             }
@@ -181,6 +182,13 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
         case .unavailable: report(.unavailable)
         default: report(.otherError(latency: latency))
         }
+        // An UNAVAILABLE reply is retried when the backend opts in, unless messages already went to the client.
+        if reply.status == .unavailable && pool.backend.config.balancing.retryUnavailable
+            && (onMessage == nil || firstMessageLatency == nil)
+        {
+            retryOrFinish(.success(reply))
+            return
+        }
         if reply.status == .ok && reply.response == nil && onMessage == nil {
             reply.status = .internalError
             reply.message = "backend sent no response message"
@@ -188,14 +196,16 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
         finish(.success(reply))
     }
 
-    private func retryOrFail(_ error: GatewayError) {
+    /// Makes another attempt if attempts remain and the retry budget allows it; otherwise ends the call with
+    /// `result`.
+    private func retryOrFinish(_ result: Result<UpstreamReply, GatewayError>) {
         let balancer = pool.backend.balancer
         if let permit = retryPermit {
             balancer.release(permit)
             retryPermit = nil
         }
         guard attempts < Self.maxAttempts, let permit = balancer.tryAcquireRetry() else {
-            finish(.failure(error))
+            finish(result)
             return
         }
         retryPermit = permit

@@ -17,40 +17,72 @@ final class UpstreamPool {
     let backend: BackendRuntime
     private let eventLoop: any EventLoop
     private let configuration: HTTP2Configuration
-    private var connections: [EndpointAddress: EndpointConnection] = [:]
+    private let settings: GatewayConfig.Balancing
+    private var connections: [EndpointAddress: EndpointConnections] = [:]
+    /// Endpoints that left discovery and still have connections finishing their streams.
+    private var leaving: [EndpointConnections] = []
     private var waiters: [Waiter] = []
     private var nextWaiterID = 0
 
+    /// - Parameter configuration: The HTTP/2 settings of every connection; keepalive comes from the backend's
+    ///   `balancing` settings.
     init(backend: BackendRuntime, eventLoop: any EventLoop, configuration: HTTP2Configuration) {
         self.backend = backend
         self.eventLoop = eventLoop
+        self.settings = backend.config.balancing
+        var configuration = configuration
+        configuration.keepaliveInterval = settings.keepaliveInterval.map { .nanoseconds($0.nanoseconds) }
+        configuration.keepaliveTimeout = .nanoseconds(settings.keepaliveTimeout.nanoseconds)
         self.configuration = configuration
     }
 
-    /// Opens connections to new endpoints and closes those of endpoints that are gone (after their
-    /// in-flight streams finish).
+    /// The connectivity state of each endpoint's connections on this loop.
+    var states: [EndpointAddress: EndpointConnections.State] {
+        connections.mapValues(\.state)
+    }
+
+    /// The open connections to each endpoint on this loop, draining ones and those of endpoints that left
+    /// included.
+    var connectionCounts: [EndpointAddress: Int] {
+        var counts = connections.mapValues(\.connectionCount)
+        for endpoint in leaving { counts[endpoint.address, default: 0] += endpoint.connectionCount }
+        return counts
+    }
+
+    /// Opens connections to new endpoints. Endpoints that are gone get no more calls at once; their
+    /// connections close after their in-flight streams finish, or after the backend's drain timeout.
     func update(endpoints: [EndpointAddress]) {
         let wanted = Set(endpoints)
-        for (address, connection) in connections where !wanted.contains(address) {
-            connection.shutDown()
+        for (address, endpoint) in connections where !wanted.contains(address) {
+            retire(endpoint)
             connections[address] = nil
         }
         for address in endpoints where connections[address] == nil {
-            let connection = EndpointConnection(
+            let endpoint = EndpointConnections(
                 address: address, eventLoop: eventLoop, configuration: configuration, backoff: .defaults,
-                metrics: backend.metrics)
-            connection.onStateChange = { [weak self] _ in self?.serveWaiters() }
-            connections[address] = connection
-            connection.start()
+                maxConnections: settings.maxConnectionsPerEndpoint, metrics: backend.metrics)
+            endpoint.onStateChange = { [weak self] in self?.serveWaiters() }
+            connections[address] = endpoint
+            endpoint.start()
         }
         serveWaiters()
     }
 
-    /// Closes every connection once its streams are done.
+    /// Closes every connection once its streams are done (or after the backend's drain timeout).
     func shutDown() {
-        for connection in connections.values { connection.shutDown() }
+        for endpoint in connections.values { retire(endpoint) }
         connections.removeAll()
         serveWaiters()
+    }
+
+    /// Stops an endpoint's connections, and keeps it until they are closed.
+    private func retire(_ endpoint: EndpointConnections) {
+        endpoint.onStateChange = { [weak self, weak endpoint] in
+            guard let self, let endpoint, endpoint.connectionCount == 0 else { return }
+            self.leaving.removeAll { $0 === endpoint }
+        }
+        endpoint.shutDown(gracePeriod: settings.drainTimeout)
+        if endpoint.connectionCount > 0 { leaving.append(endpoint) }
     }
 
     /// Finds a connection that can take one more stream, waiting until `deadline` if connections are
@@ -67,7 +99,7 @@ final class UpstreamPool {
     ) {
         switch pickConnection(excluding: excluding) {
         case .picked(let connection, let pick):
-            open(.success((connection, pick)))
+            hand(connection, pick, to: open)
         case .refused(let error):
             open(.failure(error))
         case .wait:
@@ -96,7 +128,8 @@ final class UpstreamPool {
             return .picked(connection, pick)
         }
         let candidates = connections.values.filter { !excluding.contains($0.address) }
-        if candidates.contains(where: { $0.isConnecting || $0.connectionWithCapacity == nil && $0.failureReason == nil }) {
+        // Opening connections, and open ones that are full, will have room soon.
+        if candidates.contains(where: { $0.state == .connecting || $0.state == .ready }) {
             return .wait
         }
         if candidates.isEmpty {
@@ -104,6 +137,16 @@ final class UpstreamPool {
         }
         let reasons = Set(candidates.compactMap(\.failureReason)).sorted().joined(separator: "; ")
         return .refused(.noEndpoint(backend: backend.name, reason: reasons))
+    }
+
+    /// Gives a connection to a caller, who starts its stream at once; then opens another connection to that
+    /// endpoint if this one stream filled them all.
+    private func hand(
+        _ connection: HTTP2ClientConnection, _ pick: Pick,
+        to open: (Result<(HTTP2ClientConnection, Pick), GatewayError>) -> Void
+    ) {
+        open(.success((connection, pick)))
+        connections[pick.endpoint]?.openAnotherIfFull()
     }
 
     private func serveWaiters() {
@@ -114,7 +157,7 @@ final class UpstreamPool {
             case .picked(let connection, let pick):
                 let waiter = waiters.removeFirst()
                 waiter.timeout.cancel()
-                waiter.open(.success((connection, pick)))
+                hand(connection, pick, to: waiter.open)
             case .refused(let error):
                 let waiting = waiters
                 waiters.removeAll()
