@@ -27,25 +27,8 @@ package final class HelperProcess: Sendable {
             try? FileManager.default.removeItem(at: stdoutURL)
             try? FileManager.default.removeItem(at: stderrURL)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { process in
-                continuation.resume(returning: process.terminationStatus)
-            }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            let helper = HelperProcess(process: process)
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { helper.kill() }
-        }
+        let status = try await ProcessLaunch.runToCompletion(
+            executable, arguments, standardOutput: stdoutURL.path, standardError: stderrURL.path, timeout: timeout)
         return Output(
             status: status,
             standardOutput: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
@@ -62,7 +45,7 @@ package final class HelperProcess: Sendable {
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try ProcessLaunch.run(process)
         let helper = HelperProcess(process: process)
         let line = await withCheckedContinuation { continuation in
             Thread {

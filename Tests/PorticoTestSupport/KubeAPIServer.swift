@@ -48,7 +48,7 @@ package final class KubeAPIServer: Sendable {
         let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
-        try process.run()
+        try ProcessLaunch.run(process)
         self.process = process
         self.input = stdin.fileHandleForWriting
         self.directory = directory

@@ -12,7 +12,8 @@ extension GatewayConfig {
         ///   `retryBudget.minimum` (3).
         public var balancer: LoadBalancer.Config
         /// Retry calls the backend answered with UNAVAILABLE on another pod (within the retry budget), for
-        /// backends whose methods are safe to repeat. Key `retryOn: [unavailable]`, default off (`[]`).
+        /// backends whose methods are safe to repeat (JSON and native gRPC calls). Key `retryOn: [unavailable]`, default
+        /// off (`[]`).
         public var retryUnavailable: Bool
         /// The most HTTP/2 connections per pod and event loop: another one opens when every open one has
         /// as many streams as the pod's SETTINGS_MAX_CONCURRENT_STREAMS allows. Key

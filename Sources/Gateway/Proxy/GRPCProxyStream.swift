@@ -5,8 +5,14 @@ import NIOCore
 /// stream on a pooled backend connection, and frames flow both ways until either side ends.
 ///
 /// Both streams live on the same event loop. Request data that arrives before the backend stream is
-/// open is held and sent once it is.
+/// open is held and sent once it is. When the backend opts in (`balancing.retryOn: [unavailable]`), a
+/// call whose whole request is known (up to 1 MiB) and that a pod refuses with a trailers-only UNAVAILABLE
+/// is sent again to another pod, within the retry budget, before anything reaches the client.
 final class GRPCProxyStream: HTTP2ClientStreamDelegate {
+    /// The most request bytes kept for a retry.
+    private static let maxReplayBytes = 1 << 20
+    private static let maxAttempts = 3
+
     private let client: HTTP2ServerStream
     private let pool: UpstreamPool
     private let headers: [(name: String, value: String)]
@@ -21,6 +27,17 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     private var opened = ContinuousClock.now
     private var firstResponseLatency: Duration?
     private let record: RequestRecord
+    /// Every request frame sent so far, for a retry; nil once it outgrew `maxReplayBytes`.
+    private var replay: [(ByteBuffer, endStream: Bool)]? = []
+    private var replayBytes = 0
+    private var requestComplete = false
+    private var attempts = 1
+    private var triedEndpoints: Set<EndpointAddress> = []
+    private var retryPermit: RetryPermit?
+    /// Set when a refused attempt is retried: the refused stream's close is still to come and must be ignored.
+    private var ignoreNextClose = false
+    private var timeout: Duration = .zero
+    private var deadline = NIODeadline.now()
 
     /// - Parameters:
     ///   - client: The client's stream.
@@ -45,17 +62,25 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
         let timeout = headers.first { $0.name == "grpc-timeout" }.flatMap { GRPCTimeout.parse($0.value) }
             ?? pool.backend.config.timeout
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
+        self.timeout = timeout
+        self.deadline = deadline
         deadlineTimer = client.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.upstream?.reset(errorCode: .cancel)
             self.report(.unavailable)
             self.failCall(.deadlineExceeded, message: "deadline exceeded")
         }
-        pool.acquireConnection(deadline: deadline) { result in
+        attempt()
+    }
+
+    private func attempt() {
+        let timeout = self.timeout
+        pool.acquireConnection(deadline: deadline, excluding: triedEndpoints) { result in
             guard !self.finished else { return }
             switch result {
             case .failure(let error):
                 self.failCall(error.code, message: error.message)
             case .success(let (connection, pick)):
+                self.triedEndpoints.insert(pick.endpoint)
                 self.ticket = pick.ticket
                 self.record.endpoint = pick.endpoint
                 self.opened = .now
@@ -92,6 +117,11 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     /// Forwards request data from the client.
     func clientSent(_ data: ByteBuffer, endStream: Bool) {
         guard !finished else { return }
+        if endStream { requestComplete = true }
+        if replay != nil {
+            replayBytes += data.readableBytes
+            if replayBytes <= Self.maxReplayBytes { replay?.append((data, endStream)) } else { replay = nil }
+        }
         if let upstream {
             upstream.sendData(data, endStream: endStream)
         } else {
@@ -111,6 +141,7 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
 
     func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool) {
         guard !finished else { return }
+        if endStream && retryRefusal(headers) { return }
         sentResponseHeaders = true
         client.sendResponseHeaders(headers, endStream: endStream)
         if endStream {
@@ -134,10 +165,36 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     }
 
     func streamClosed(error: HTTP2Error?) {
+        if ignoreNextClose {
+            ignoreNextClose = false
+            return
+        }
         upstream = nil
         guard !finished else { return }
         report(.unavailable)
         failCall(.unavailable, message: error.map { "backend stream failed: \($0)" } ?? "backend stream ended without a status")
+    }
+
+    /// Sends the call to another pod if this trailers-only reply is an UNAVAILABLE the backend lets the
+    /// gateway retry, the whole request is known, and the retry budget allows it.
+    ///
+    /// - Returns: Whether the call is being retried (the reply is then not forwarded).
+    private func retryRefusal(_ block: [HTTP2Header]) -> Bool {
+        let status = block.first { $0.name == "grpc-status" }.flatMap { Int($0.value) }
+        let balancer = pool.backend.balancer
+        guard status == GRPCStatusCode.unavailable.rawValue, pool.backend.config.balancing.retryUnavailable,
+            requestComplete, let replay, attempts < Self.maxAttempts
+        else { return false }
+        if let permit = retryPermit { balancer.release(permit) }
+        retryPermit = balancer.tryAcquireRetry()
+        guard retryPermit != nil else { return false }
+        report(.unavailable)
+        attempts += 1
+        ignoreNextClose = true
+        upstream = nil
+        held = replay
+        attempt()
+        return true
     }
 
     /// Reports the call's gRPC status to the balancer: OK as a latency sample (to the first response
@@ -162,6 +219,10 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     private func complete() {
         finished = true
         deadlineTimer?.cancel()
+        if let permit = retryPermit {
+            pool.backend.balancer.release(permit)
+            retryPermit = nil
+        }
     }
 
     /// Ends the client's call with a gRPC status: as trailers if the reply has begun, otherwise as a

@@ -22,7 +22,7 @@ struct KubectlFidelityTests {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try ProcessLaunch.run(process)
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -71,7 +71,7 @@ struct KubectlFidelityTests {
         process.standardError = FileHandle.nullDevice
         let lines = LineCollector()
         output.fileHandleForReading.readabilityHandler = { lines.append($0.availableData) }
-        try process.run()
+        try ProcessLaunch.run(process)
         defer {
             process.terminate()
             output.fileHandleForReading.readabilityHandler = nil

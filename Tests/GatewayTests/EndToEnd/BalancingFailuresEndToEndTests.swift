@@ -1,6 +1,8 @@
 import Balancer
 import DemoServices
 import Foundation
+import GRPCNIOTransportHTTP2
+import GRPCCore
 import Gateway
 import PorticoTestSupport
 import Testing
@@ -87,6 +89,36 @@ struct BalancingFailuresEndToEndTests {
             #expect(status.ejectionsEnforced >= 1)
             let bad = try #require(status.endpoints.first { $0.endpoint.port == failing.port })
             #expect(bad.ejectedUntil != nil)
+        }
+    }
+
+    @Test("native gRPC: with retryOn: [unavailable], a pod's UNAVAILABLE refusals are retried on another pod")
+    func nativeRetryOnUnavailable() async throws {
+        let healthy = try await Self.startPython(name: "py-1")
+        let failing = try await Self.startPython(name: "py-bad", alwaysFailCode: 14)
+        defer { for backend in [healthy, failing] { backend.process.kill() } }
+        var balancing = GatewayConfig.Balancing.defaults
+        balancing.retryUnavailable = true
+        balancing.balancer.ejection.consecutiveFailures = 0
+        try await Self.withPythonGateway(ports: [healthy.port, failing.port], balancing: balancing) { gateway in
+            try await withGRPCClient(
+                transport: .http2NIOPosix(
+                    target: .ipv4(address: gateway.address.host, port: gateway.address.port),
+                    transportSecurity: .plaintext)
+            ) { client in
+                let echo = Portico_Demo_Echo_V1_EchoService.Client(wrapping: client)
+                var servedBy: [String] = []
+                for _ in 0..<20 {
+                    var request = Portico_Demo_Echo_V1_EchoRequest()
+                    request.message = "native"
+                    servedBy.append(try await echo.echo(request).servedBy)
+                }
+                // Ejection is off, so round-robin keeps sending every other call to py-bad: each of those is
+                // refused and retried on py-1, and the client never sees the refusal.
+                #expect(Set(servedBy) == ["py-1"])
+            }
+            let balancer = try #require(gateway.server.backends.first?.balancer)
+            #expect(balancer.status().endpoints.contains { $0.endpoint.port == failing.port })
         }
     }
 }

@@ -12,15 +12,13 @@ struct DrainTests {
     func sigtermUnderLoad() async throws {
         let backend = try await DemoBackend.start(kind: .echo, name: "echo-1")
         defer { Task { await backend.stop(gracePeriod: .seconds(1)) } }
-        let port = try await PorticoProcess.freePort()
-        let adminPort = try await PorticoProcess.freePort()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-drain-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let configFile = folder.appendingPathComponent("portico.yaml").path
         try """
-            listen: 127.0.0.1:\(port)
-            admin: 127.0.0.1:\(adminPort)
+            listen: 127.0.0.1:0
+            admin: 127.0.0.1:0
             eventLoops: 2
             lifecycle:
               shutdownDelay: 500ms
@@ -31,6 +29,7 @@ struct DrainTests {
                 endpoints: [\(backend.host):\(backend.port)]
             """.write(toFile: configFile, atomically: true, encoding: .utf8)
         let portico = try PorticoProcess(config: configFile)
+        let (port, adminPort) = try await portico.boundPorts()
         let admin = CurlClient(baseURL: "http://127.0.0.1:\(adminPort)")
         let ready = await eventually { (try? await admin.send("GET", "/readyz"))?.status == 200 }
         try #require(ready, "portico never became ready: \(portico.log)")

@@ -97,15 +97,13 @@ struct ReloadTests {
                 await library.stop(gracePeriod: .seconds(1))
             }
         }
-        let port = try await PorticoProcess.freePort()
-        let adminPort = try await PorticoProcess.freePort()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-hup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let configFile = folder.appendingPathComponent("portico.yaml").path
         let head = """
-            listen: 127.0.0.1:\(port)
-            admin: 127.0.0.1:\(adminPort)
+            listen: 127.0.0.1:0
+            admin: 127.0.0.1:0
             eventLoops: 1
             lifecycle:
               shutdownDelay: 0s
@@ -118,6 +116,7 @@ struct ReloadTests {
             """
         try head.write(toFile: configFile, atomically: true, encoding: .utf8)
         let portico = try PorticoProcess(config: configFile)
+        let (port, adminPort) = try await portico.boundPorts()
         let admin = CurlClient(baseURL: "http://127.0.0.1:\(adminPort)")
         let client = CurlClient(baseURL: "http://127.0.0.1:\(port)")
         try #require(await eventually { (try? await admin.send("GET", "/readyz"))?.status == 200 }, "\(portico.log)")

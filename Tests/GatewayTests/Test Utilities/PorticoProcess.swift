@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import PorticoTestSupport
 
 /// The real `portico` executable, built next to the test bundle, running `serve` as a child process.
 final class PorticoProcess {
@@ -31,7 +32,7 @@ final class PorticoProcess {
             continuation.yield(process.terminationStatus)
             continuation.finish()
         }
-        try process.run()
+        try ProcessLaunch.run(process)
         exit = Task {
             for await status in stream { return status }
             return -1
@@ -65,13 +66,33 @@ final class PorticoProcess {
         try? FileManager.default.removeItem(at: logURL)
     }
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
+    /// Waits until the process logs that it is serving and returns the ports it bound (configure port 0:
+    /// picking a free port beforehand races with every other test binding ports meanwhile).
+    func boundPorts(timeout: Duration = .seconds(30)) async throws -> (gateway: Int, admin: Int) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = log.split(separator: "\n").first(where: { $0.contains("portico is serving") }),
+                let gateway = Self.port(named: "listen", in: line), let admin = Self.port(named: "admin", in: line)
+            {
+                return (gateway, admin)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw NotServing(log: log)
+    }
+
+    /// The process never logged that it was serving.
+    struct NotServing: Error, CustomStringConvertible {
+        var log: String
+        var description: String { "portico never said it was serving: \(log)" }
+    }
+
+    /// The port of `name=host:port` in a log line.
+    private static func port(named name: String, in line: Substring) -> Int? {
+        guard let field = line.split(separator: " ").first(where: { $0.hasPrefix("\(name)=") }),
+            let colon = field.lastIndex(of: ":")
+        else { return nil }
+        return Int(field[field.index(after: colon)...])
     }
 }
 
