@@ -48,9 +48,11 @@ struct Demo: AsyncParsableCommand {
         for backend in backends {
             logger.info("demo backend \(backend.name) serves \(backend.kind.serviceName) on \(backend.host):\(backend.port)")
         }
-        print("\nPortico demo: the gateway listens on \(bound.gateway), admin on \(bound.admin). Try:\n")
-        for command in DemoCurlCommands.commands(baseURL: "http://\(bound.gateway)") { print("  \(command)") }
-        print("\nPress Ctrl-C to stop.\n")
+        var text = "\nPortico demo: the gateway listens on \(bound.gateway), admin on \(bound.admin). Try:\n\n"
+        for command in DemoCurlCommands.commands(baseURL: "http://\(bound.gateway)") { text += "  \(command)\n" }
+        text += "\nPress Ctrl-C to stop.\n\n"
+        // Written at once, unbuffered, so that the commands show even when the output is piped.
+        FileHandle.standardOutput.write(Data(text.utf8))
         let group = ServiceGroup(
             services: [ShutdownWaiter()], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
             logger: logger)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DemoServices
+import Foundation
 import Gateway
 import Logging
 import ServiceLifecycle
@@ -27,7 +28,8 @@ struct DemoBackendCommand: AsyncParsableCommand {
         guard let address = SocketAddressText(listen) else { throw ValidationError("--listen takes host:port") }
         let backend = try await DemoBackend.start(
             kind: kind, name: name ?? "\(kind.rawValue)-1", host: address.host, port: address.port)
-        print("demo backend \(backend.name) serves \(kind.serviceName) on \(backend.host):\(backend.port)")
+        FileHandle.standardOutput.write(
+            Data("demo backend \(backend.name) serves \(kind.serviceName) on \(backend.host):\(backend.port)\n".utf8))
         let group = ServiceGroup(
             services: [ShutdownWaiter()], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
             logger: logger)
