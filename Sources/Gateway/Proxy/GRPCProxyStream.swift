@@ -90,14 +90,9 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
     }
 
     private func open(on connection: HTTP2ClientConnection, authority: String, timeout: Duration) {
-        var block: [HTTP2Header] = [
-            HTTP2Header(name: ":method", value: "POST"),
-            HTTP2Header(name: ":scheme", value: "http"),
-            HTTP2Header(name: ":path", value: path),
-            HTTP2Header(name: ":authority", value: authority),
-            HTTP2Header(name: "te", value: "trailers"),
-        ]
-        for (name, value) in RequestMetadata.forGRPCRequest(headers: headers) {
+        let forwarded = RequestMetadata.forGRPCRequest(headers: headers)
+        var block = GRPCRequestHead.headers(path: path, authority: authority, reservingCapacity: forwarded.count + 1)
+        for (name, value) in forwarded {
             block.append(HTTP2Header(name: name, value: value))
         }
         if !headers.contains(where: { $0.name == "grpc-timeout" }) {

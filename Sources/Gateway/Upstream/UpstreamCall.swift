@@ -91,16 +91,10 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
     }
 
     private func send(on connection: HTTP2ClientConnection, authority: String) {
-        var headers: [HTTP2Header] = [
-            HTTP2Header(name: ":method", value: "POST"),
-            HTTP2Header(name: ":scheme", value: "http"),
-            HTTP2Header(name: ":path", value: path),
-            HTTP2Header(name: ":authority", value: authority),
-            HTTP2Header(name: "content-type", value: "application/grpc"),
-            HTTP2Header(name: "te", value: "trailers"),
-            HTTP2Header(name: "grpc-timeout", value: GRPCTimeout.format(.nanoseconds((deadline - .now()).nanoseconds))),
-        ]
-        headers.reserveCapacity(headers.count + metadata.count)
+        var headers = GRPCRequestHead.headers(path: path, authority: authority, reservingCapacity: 2 + metadata.count)
+        headers.append(HTTP2Header(name: "content-type", value: "application/grpc"))
+        headers.append(
+            HTTP2Header(name: "grpc-timeout", value: GRPCTimeout.format(.nanoseconds((deadline - .now()).nanoseconds))))
         for (name, value) in metadata { headers.append(HTTP2Header(name: name, value: value)) }
         do {
             let stream = try connection.startStream(headers: headers, endStream: false, delegate: self)
