@@ -61,7 +61,7 @@ package final class HTTP2ClientConnection {
         let handler = NIOLoopBound(HTTP2ClientChannelHandler(connection: connection), eventLoop: eventLoop)
         ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(handler.value)
