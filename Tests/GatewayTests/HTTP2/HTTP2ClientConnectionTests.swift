@@ -69,6 +69,25 @@ struct HTTP2ClientConnectionTests {
         #expect(record.grpcStatus == "0")
     }
 
+    /// grpcio reads a whole message before it answers anything (no WINDOW_UPDATE while its window is open), so
+    /// only the connection's own writability can move the rest of a large request out: a request above the
+    /// channel's 64 KiB write high-water mark once hung here.
+    @Test(
+        "Unary calls to grpcio larger than the write buffer's high-water mark echo in full",
+        arguments: [65_536 + 1, 200_000, 1 << 20, 3 << 20]
+    )
+    func pythonLargeUnary(size: Int) async throws {
+        let (server, port) = try await Self.startPythonServer()
+        defer { server.stop() }
+        let message = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let record = try await Self.call(port: port, path: "/echo.Echo/Unary", messages: [message])
+        #expect(record.error == nil)
+        #expect(record.grpcMessages.map(\.count) == [size])
+        let echoedExactly = record.grpcMessages.first == message
+        #expect(echoedExactly, "the echoed bytes differ from the \(size) sent")
+        #expect(record.grpcStatus == "0")
+    }
+
     @Test("A server-streaming call to grpcio receives three messages")
     func pythonServerStreaming() async throws {
         let (server, port) = try await Self.startPythonServer()

@@ -58,6 +58,8 @@ final class NGHTTP2Session {
     private var isReadBatch = false
     private var flushScheduled = false
     private var isDraining = false
+    /// The channel became writable again during a drain (its own flush emptied the socket's queue).
+    private var becameWritableWhileDraining = false
     private var nghttp2CallDepth = 0
     private var freeRequested = false
     private var closeError: HTTP2Error?
@@ -177,7 +179,13 @@ final class NGHTTP2Session {
     }
 
     func channelWritabilityChanged() {
-        if self.context?.channel.isWritable == true {
+        guard self.context?.channel.isWritable == true else { return }
+        if self.isDraining {
+            // The drain loop's own flush made the channel writable again: NIO reports it synchronously from
+            // inside `flush()`, so the loop must go round once more or the rest of the output waits for an
+            // unrelated read.
+            self.becameWritableWhileDraining = true
+        } else {
             self.drain()
         }
     }
@@ -217,6 +225,25 @@ final class NGHTTP2Session {
             context.channel.isActive
         else { return }
         self.isDraining = true
+        var sendError = 0
+        repeat {
+            self.becameWritableWhileDraining = false
+            sendError = self.writePendingFrames(context: context, session: session)
+        } while self.becameWritableWhileDraining && sendError == 0 && !self.freeRequested && !self.isClosing
+        self.isDraining = false
+        if self.freeRequested {
+            self.freeSession()
+        } else if sendError != 0 {
+            self.fail(.library(operation: "nghttp2_session_mem_send", libraryError: sendError))
+        } else if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
+            self.closeChannel(error: self.closeError)
+        }
+    }
+
+    /// Writes frames from `mem_send` in chunks while the channel is writable, then flushes once.
+    ///
+    /// - Returns: 0, or the negative nghttp2 error `mem_send` returned.
+    private func writePendingFrames(context: ChannelHandlerContext, session: OpaquePointer) -> Int {
         var wroteAny = false
         var sendError = 0
         writing: while context.channel.isWritable {
@@ -251,14 +278,7 @@ final class NGHTTP2Session {
         if wroteAny {
             context.flush()
         }
-        self.isDraining = false
-        if self.freeRequested {
-            self.freeSession()
-        } else if sendError != 0 {
-            self.fail(.library(operation: "nghttp2_session_mem_send", libraryError: sendError))
-        } else if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
-            self.closeChannel(error: self.closeError)
-        }
+        return sendError
     }
 
     // MARK: - Closing
