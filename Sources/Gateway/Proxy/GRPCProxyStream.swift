@@ -4,40 +4,31 @@ import NIOCore
 /// One native gRPC call proxied as it is: the client's stream on the gateway's h2c face is joined to a
 /// stream on a pooled backend connection, and frames flow both ways until either side ends.
 ///
-/// Both streams live on the same event loop. Request data that arrives before the backend stream is
-/// open is held and sent once it is. When the backend opts in (`balancing.retryOn: [unavailable]`), a
-/// call whose whole request is known (up to 1 MiB) and that a pod refuses with a trailers-only UNAVAILABLE
-/// is sent again to another pod, within the retry budget, before anything reaches the client.
-final class GRPCProxyStream: HTTP2ClientStreamDelegate {
+/// Both streams live on the same event loop. Which pod, when to try again and what the balancer learns is
+/// decided by ``UpstreamCallStateMachine``; this class carries its actions out and moves the frames. Request
+/// data that arrives before the backend stream is open is held and sent once it is. Every request frame is
+/// also kept, up to 1 MiB, so that a call that never reached its pod, or one a pod refused with a
+/// trailers-only UNAVAILABLE when the backend opts in (`balancing.retryOn: [unavailable]`), can be sent
+/// again to another pod before anything reaches the client.
+final class GRPCProxyStream: UpstreamAttemptListener {
     /// The most request bytes kept for a retry.
     private static let maxReplayBytes = 1 << 20
-    private static let maxAttempts = 3
 
     private let client: HTTP2ServerStream
     private let pool: UpstreamPool
     private let headers: [(name: String, value: String)]
     private let path: String
+    private let record: RequestRecord
+    private var machine: UpstreamCallStateMachine
     private var upstream: HTTP2ClientStream?
+    private var waiter: UpstreamPool.WaiterID?
     private var held: [(ByteBuffer, endStream: Bool)] = []
     private var sentResponseHeaders = false
-    private var finished = false
     private var deadlineTimer: Scheduled<Void>?
-    /// The balancer's pick, until the call's outcome is reported.
-    private var ticket: Pick.Ticket?
-    private var opened = ContinuousClock.now
-    private var firstResponseLatency: Duration?
-    private let record: RequestRecord
-    /// Every request frame sent so far, for a retry; nil once it outgrew `maxReplayBytes`.
-    private var replay: [(ByteBuffer, endStream: Bool)]? = []
+    /// Every request frame sent so far, for a retry; emptied once it outgrew `maxReplayBytes`.
+    private var replay: [(ByteBuffer, endStream: Bool)] = []
     private var replayBytes = 0
-    private var requestComplete = false
-    private var attempts = 1
-    private var triedEndpoints: Set<EndpointAddress> = []
-    private var retryPermit: RetryPermit?
-    /// Set when a refused attempt is retried: the refused stream's close is still to come and must be ignored.
-    private var ignoreNextClose = false
-    private var timeout: Duration = .zero
-    private var deadline = NIODeadline.now()
+    private let timeout: Duration
 
     /// - Parameters:
     ///   - client: The client's stream.
@@ -54,68 +45,37 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
         self.pool = pool
         self.path = path
         self.headers = headers
+        let clientTimeout = headers.first { $0.name == "grpc-timeout" }.flatMap { GRPCTimeout.parse($0.value) }
+        self.timeout = clientTimeout ?? pool.backend.config.timeout
+        self.machine = UpstreamCallStateMachine(
+            configuration: .init(
+                retryUnavailable: pool.backend.config.balancing.retryUnavailable,
+                deadlineIsClients: clientTimeout != nil),
+            requestReplay: .kept(complete: false))
     }
 
     /// Finds a backend connection and opens the upstream stream; the call ends with UNAVAILABLE if none
     /// can be had and with DEADLINE_EXCEEDED when its deadline passes.
     func start() {
-        let timeout = headers.first { $0.name == "grpc-timeout" }.flatMap { GRPCTimeout.parse($0.value) }
-            ?? pool.backend.config.timeout
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
-        self.timeout = timeout
-        self.deadline = deadline
         deadlineTimer = client.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-            self.upstream?.reset(errorCode: .cancel)
-            self.report(.unavailable)
-            self.failCall(.deadlineExceeded, message: "deadline exceeded")
+            self.perform(self.machine.deadlineExpired())
         }
-        attempt()
-    }
-
-    private func attempt() {
-        let timeout = self.timeout
-        pool.acquireConnection(deadline: deadline, excluding: triedEndpoints) { result in
-            guard !self.finished else { return }
-            switch result {
-            case .failure(let error):
-                self.failCall(error.code, message: error.message)
-            case .success(let (connection, pick)):
-                self.triedEndpoints.insert(pick.endpoint)
-                self.ticket = pick.ticket
-                self.record.endpoint = pick.endpoint
-                self.opened = .now
-                self.open(on: connection, authority: pick.endpoint.description, timeout: timeout)
-            }
-        }
-    }
-
-    private func open(on connection: HTTP2ClientConnection, authority: String, timeout: Duration) {
-        let forwarded = RequestMetadata.forGRPCRequest(headers: headers)
-        var block = GRPCRequestHead.headers(path: path, authority: authority, reservingCapacity: forwarded.count + 1)
-        for (name, value) in forwarded {
-            block.append(HTTP2Header(name: name, value: value))
-        }
-        if !headers.contains(where: { $0.name == "grpc-timeout" }) {
-            block.append(HTTP2Header(name: "grpc-timeout", value: GRPCTimeout.format(timeout)))
-        }
-        do {
-            let stream = try connection.startStream(headers: block, endStream: false, delegate: self)
-            upstream = stream
-            for (data, endStream) in held { stream.sendData(data, endStream: endStream) }
-            held.removeAll()
-        } catch {
-            report(.unavailable)
-            failCall(.unavailable, message: "cannot open a stream to the backend: \(error)")
-        }
+        perform(machine.start())
     }
 
     /// Forwards request data from the client.
     func clientSent(_ data: ByteBuffer, endStream: Bool) {
-        guard !finished else { return }
-        if endStream { requestComplete = true }
-        if replay != nil {
+        guard !machine.isFinished else { return }
+        if endStream { machine.requestEnded() }
+        if machine.requestReplay != .lost {
             replayBytes += data.readableBytes
-            if replayBytes <= Self.maxReplayBytes { replay?.append((data, endStream)) } else { replay = nil }
+            if replayBytes <= Self.maxReplayBytes {
+                replay.append((data, endStream))
+            } else {
+                replay.removeAll()
+                machine.requestOutgrewReplay()
+            }
         }
         if let upstream {
             upstream.sendData(data, endStream: endStream)
@@ -126,118 +86,161 @@ final class GRPCProxyStream: HTTP2ClientStreamDelegate {
 
     /// The client's stream ended early (reset or connection lost): the backend call is cancelled.
     func clientClosed() {
-        guard !finished else { return }
-        finished = true
-        deadlineTimer?.cancel()
-        upstream?.reset(errorCode: .cancel)
-        report(.cancelled)
-        record.finish(httpStatus: nil, code: .cancelled)
+        perform(machine.clientCancelled())
     }
 
-    func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool) {
-        guard !finished else { return }
-        if endStream && retryRefusal(headers) { return }
-        sentResponseHeaders = true
-        client.sendResponseHeaders(headers, endStream: endStream)
-        if endStream {
-            reportStatus(in: headers)
-            complete()
+    // MARK: - Carrying out the state machine's actions
+
+    private func perform(_ action: UpstreamCallStateMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case .acquireConnection(let excluding):
+            acquireConnection(excluding: excluding)
+        case .openStream:
+            assertionFailure("openStream answers connectionPicked only, where the connection is at hand")
+        case .retry(let settlement, let resetStream, let excluding):
+            pool.backend.balancer.settle(settlement)
+            if resetStream { upstream?.reset(errorCode: .cancel) }
+            upstream = nil
+            pool.backend.metrics.recordRetry()
+            held = replay
+            acquireConnection(excluding: excluding)
+        case .finish(let settlement, let resetStream, let stopWaiting, let end):
+            pool.backend.balancer.settle(settlement)
+            if resetStream { upstream?.reset(errorCode: .cancel) }
+            if stopWaiting, let waiter { pool.cancelWaiting(waiter) }
+            waiter = nil
+            deadlineTimer?.cancel()
+            held.removeAll()
+            replay.removeAll()
+            finish(end)
+        case .settle(let settlement):
+            pool.backend.balancer.settle(settlement)
         }
     }
 
-    func responseDataReceived(_ data: ByteBuffer, endStream: Bool) {
-        guard !finished else { return }
-        if firstResponseLatency == nil && data.readableBytes > 0 { firstResponseLatency = .now - opened }
-        client.sendData(data, endStream: endStream)
-        if endStream { complete() }
+    private func acquireConnection(excluding: Set<EndpointAddress>) {
+        waiter = pool.acquireConnection(excluding: excluding) { result in
+            self.waiter = nil
+            switch result {
+            case .failure(let error):
+                self.perform(self.machine.noConnection(error))
+            case .success(let (connection, pick)):
+                let action = self.machine.connectionPicked(pick, at: .now)
+                guard case .openStream(let attempt) = action else {
+                    self.perform(action)
+                    return
+                }
+                self.record.endpoint = pick.endpoint
+                self.open(on: connection, authority: pick.endpoint.description, attempt: attempt)
+            }
+        }
     }
 
-    func responseTrailersReceived(_ trailers: [HTTP2Header]) {
-        guard !finished else { return }
-        client.sendTrailers(trailers)
-        reportStatus(in: trailers)
-        complete()
+    private func open(on connection: HTTP2ClientConnection, authority: String, attempt: Int) {
+        let forwarded = RequestMetadata.forGRPCRequest(headers: headers)
+        var block = GRPCRequestHead.headers(path: path, authority: authority, reservingCapacity: forwarded.count + 1)
+        for (name, value) in forwarded {
+            block.append(HTTP2Header(name: name, value: value))
+        }
+        if !headers.contains(where: { $0.name == "grpc-timeout" }) {
+            block.append(HTTP2Header(name: "grpc-timeout", value: GRPCTimeout.format(timeout)))
+        }
+        do {
+            let stream = try connection.startStream(
+                headers: block, endStream: false, delegate: UpstreamAttemptDelegate(attempt: attempt, listener: self))
+            upstream = stream
+            for (data, endStream) in held { stream.sendData(data, endStream: endStream) }
+            held.removeAll()
+        } catch {
+            perform(
+                machine.streamRefused(attempt: attempt, reason: "cannot open a stream to the backend: \(error)", at: .now))
+        }
     }
 
-    func streamClosed(error: HTTP2Error?) {
-        if ignoreNextClose {
-            ignoreNextClose = false
+    /// Ends the client's call: the backend's status was forwarded already; a failure goes out as trailers if
+    /// the reply has begun, otherwise as a trailers-only response.
+    private func finish(_ end: UpstreamCallStateMachine.CallEnd) {
+        switch end {
+        case .status(let code):
+            record.finish(httpStatus: nil, code: code)
+        case .cancelled:
+            record.finish(httpStatus: nil, code: .cancelled)
+        case .failure(let code, let message):
+            record.finish(httpStatus: nil, code: code)
+            let status = [
+                HTTP2Header(name: "grpc-status", value: String(code.rawValue)),
+                HTTP2Header(name: "grpc-message", value: GRPCStatusFields.percentEncoded(message)),
+            ]
+            if sentResponseHeaders {
+                client.sendTrailers(status)
+            } else {
+                client.sendResponseHeaders(
+                    [
+                        HTTP2Header(name: ":status", value: "200"),
+                        HTTP2Header(name: "content-type", value: "application/grpc"),
+                    ] + status,
+                    endStream: true)
+            }
+        }
+    }
+
+    // MARK: - The current attempt's stream
+
+    func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool, attempt: Int) {
+        guard machine.openAttempt == attempt else { return }
+        guard endStream else {
+            perform(machine.receivedResponseHeaders(attempt: attempt))
+            forwardResponseHeaders(headers, endStream: false)
             return
         }
-        upstream = nil
-        guard !finished else { return }
-        report(.unavailable)
-        failCall(.unavailable, message: error.map { "backend stream failed: \($0)" } ?? "backend stream ended without a status")
+        // Trailers-only: the call's status, which may be retried before it is forwarded.
+        let action = receivedStatus(in: headers, attempt: attempt)
+        if case .finish(_, _, _, .status) = action {
+            forwardResponseHeaders(headers, endStream: true)
+        }
+        perform(action)
     }
 
-    /// Sends the call to another pod if this trailers-only reply is an UNAVAILABLE the backend lets the
-    /// gateway retry, the whole request is known, and the retry budget allows it.
-    ///
-    /// - Returns: Whether the call is being retried (the reply is then not forwarded).
-    private func retryRefusal(_ block: [HTTP2Header]) -> Bool {
+    func responseDataReceived(_ data: ByteBuffer, endStream: Bool, attempt: Int) {
+        guard machine.openAttempt == attempt else { return }
+        if data.readableBytes > 0 { machine.receivedResponseMessage(attempt: attempt, at: .now) }
+        client.sendData(data, endStream: endStream)
+        if endStream {
+            // A reply that ends with DATA carries no grpc-status: the client learns that from its own library.
+            perform(machine.receivedStatus(.unknown, attempt: attempt, at: .now) { _ in nil })
+        }
+    }
+
+    func responseTrailersReceived(_ trailers: [HTTP2Header], attempt: Int) {
+        guard machine.openAttempt == attempt else { return }
+        let action = receivedStatus(in: trailers, attempt: attempt)
+        if case .finish(_, _, _, .status) = action {
+            client.sendTrailers(trailers)
+        }
+        perform(action)
+    }
+
+    func streamClosed(error: HTTP2Error?, attempt: Int) {
+        if machine.openAttempt == attempt { upstream = nil }
+        let reason = error.map { "backend stream failed: \($0)" } ?? "backend stream ended without a status"
+        perform(
+            machine.streamClosed(
+                attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false, reason: reason, at: .now))
+    }
+
+    private func forwardResponseHeaders(_ headers: [HTTP2Header], endStream: Bool) {
+        sentResponseHeaders = true
+        machine.forwardedReplyToClient()
+        client.sendResponseHeaders(headers, endStream: endStream)
+    }
+
+    private func receivedStatus(in block: [HTTP2Header], attempt: Int) -> UpstreamCallStateMachine.Action {
         let status = block.first { $0.name == "grpc-status" }.flatMap { Int($0.value) }
+        let code = GRPCStatusCode(rawValue: status ?? GRPCStatusCode.unknown.rawValue)
         let balancer = pool.backend.balancer
-        guard status == GRPCStatusCode.unavailable.rawValue, pool.backend.config.balancing.retryUnavailable,
-            requestComplete, let replay, attempts < Self.maxAttempts
-        else { return false }
-        if let permit = retryPermit { balancer.release(permit) }
-        retryPermit = balancer.tryAcquireRetry()
-        guard retryPermit != nil else { return false }
-        report(.unavailable)
-        attempts += 1
-        ignoreNextClose = true
-        upstream = nil
-        held = replay
-        attempt()
-        return true
-    }
-
-    /// Reports the call's gRPC status to the balancer: OK as a latency sample (to the first response
-    /// message), UNAVAILABLE as a gateway failure, anything else as an application error.
-    private func reportStatus(in block: [HTTP2Header]) {
-        let latency = firstResponseLatency ?? (.now - opened)
-        let status = block.first { $0.name == "grpc-status" }.flatMap { Int($0.value) }
-        record.finish(httpStatus: nil, code: GRPCStatusCode(rawValue: status ?? GRPCStatusCode.unknown.rawValue))
-        switch status {
-        case GRPCStatusCode.ok.rawValue: report(.success(latency: latency))
-        case GRPCStatusCode.unavailable.rawValue: report(.unavailable)
-        default: report(.otherError(latency: latency))
-        }
-    }
-
-    private func report(_ outcome: RequestOutcome) {
-        guard let ticket else { return }
-        self.ticket = nil
-        pool.backend.balancer.complete(ticket, outcome: outcome)
-    }
-
-    private func complete() {
-        finished = true
-        deadlineTimer?.cancel()
-        if let permit = retryPermit {
-            pool.backend.balancer.release(permit)
-            retryPermit = nil
-        }
-    }
-
-    /// Ends the client's call with a gRPC status: as trailers if the reply has begun, otherwise as a
-    /// trailers-only response.
-    private func failCall(_ code: GRPCStatusCode, message: String) {
-        guard !finished else { return }
-        complete()
-        record.finish(httpStatus: nil, code: code)
-        let status = [
-            HTTP2Header(name: "grpc-status", value: String(code.rawValue)),
-            HTTP2Header(name: "grpc-message", value: GRPCStatusFields.percentEncoded(message)),
-        ]
-        if sentResponseHeaders {
-            client.sendTrailers(status)
-        } else {
-            client.sendResponseHeaders(
-                [HTTP2Header(name: ":status", value: "200"), HTTP2Header(name: "content-type", value: "application/grpc")]
-                    + status,
-                endStream: true)
-        }
+        return machine.receivedStatus(code, attempt: attempt, at: .now) { balancer.exchangeRetryPermit($0) }
     }
 }
 

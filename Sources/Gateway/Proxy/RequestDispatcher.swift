@@ -120,7 +120,7 @@ final class RequestDispatcher {
             pool: pools[target.backend.name]!, path: target.method.grpcPath,
             metadata: RequestMetadata.forJSONRequest(headers: request.headers, clientAddress: request.clientAddress),
             message: allocator.buffer(bytes: message), deadline: .now() + .nanoseconds(timeout.nanoseconds),
-            eventLoop: eventLoop, maxResponseBytes: runtime.config.limits.maxResponseBytes)
+            deadlineIsClients: request.header("grpc-timeout") != nil, eventLoop: eventLoop, maxResponseBytes: runtime.config.limits.maxResponseBytes)
         if target.method.isServerStreaming {
             stream(call, target: target, writer: writer)
         } else {

@@ -5,44 +5,36 @@ import NIOCore
 /// request message, then the reply: gathered until the trailers for a unary method, or handed over
 /// message by message for a server-streaming one.
 ///
-/// A call that never reached a backend (refused stream, above a GOAWAY's last stream, connection lost
-/// before sending) is tried again on another endpoint, up to `maxAttempts` in all and within the backend's
-/// retry budget; so is a call the backend answered UNAVAILABLE when its `balancing.retryOn` says so. Each
-/// attempt's outcome goes back to the balancer through its pick's ticket: the latency to the reply (to the
-/// first message for a stream), an application error, or a gateway failure.
-final class UpstreamCall: HTTP2ClientStreamDelegate {
-    private static let maxAttempts = 3
-
+/// Which pod, when to try again and what the balancer learns is decided by ``UpstreamCallStateMachine``;
+/// this class carries its actions out: the pool, the stream, the deadline timer and the reply's bytes.
+final class UpstreamCall: UpstreamAttemptListener {
     private let pool: UpstreamPool
     private let path: String
     private let metadata: [(name: String, value: String)]
     private let message: ByteBuffer
     private let deadline: NIODeadline
     private let eventLoop: any EventLoop
+    private let maxResponseBytes: Int
+    private var machine: UpstreamCallStateMachine
     private var completion: ((Result<UpstreamReply, GatewayError>) -> Void)?
     /// For a server-streaming call: receives each response message with the reply's header metadata.
     private var onMessage: ((ByteBuffer, _ headers: [(name: String, value: String)]) -> Void)?
-    private var attempts = 0
-    private var triedEndpoints: Set<EndpointAddress> = []
-    /// The balancer's pick for the current attempt, until its outcome is reported.
-    private var ticket: Pick.Ticket?
-    private var attemptStarted = ContinuousClock.now
-    private var firstMessageLatency: Duration?
-    private var retryPermit: RetryPermit?
     private var stream: HTTP2ClientStream?
+    private var waiter: UpstreamPool.WaiterID?
     private var deadlineTimer: Scheduled<Void>?
     private var deframer: GRPCMessageDeframer
     private var reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
-    private var receivedAnything = false
     /// The endpoint of the latest attempt, for the access log.
     private(set) var endpoint: EndpointAddress?
 
     /// - Parameters:
     ///   - message: The request message with its 5-byte gRPC prefix.
+    ///   - deadlineIsClients: The deadline came from the client's `grpc-timeout` (missing it is the
+    ///     client's doing, not the pod's).
     ///   - maxResponseBytes: The largest response message accepted.
     init(
         pool: UpstreamPool, path: String, metadata: [(name: String, value: String)], message: ByteBuffer,
-        deadline: NIODeadline, eventLoop: any EventLoop, maxResponseBytes: Int
+        deadline: NIODeadline, deadlineIsClients: Bool, eventLoop: any EventLoop, maxResponseBytes: Int
     ) {
         self.pool = pool
         self.path = path
@@ -50,7 +42,12 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
         self.message = message
         self.deadline = deadline
         self.eventLoop = eventLoop
+        self.maxResponseBytes = maxResponseBytes
         self.deframer = GRPCMessageDeframer(maxMessageBytes: maxResponseBytes)
+        self.machine = UpstreamCallStateMachine(
+            configuration: .init(
+                retryUnavailable: pool.backend.config.balancing.retryUnavailable, deadlineIsClients: deadlineIsClients),
+            requestReplay: .kept(complete: true))
     }
 
     /// Starts the call; `completion` runs once on the event loop.
@@ -66,173 +63,173 @@ final class UpstreamCall: HTTP2ClientStreamDelegate {
         self.onMessage = onMessage
         self.completion = completion
         deadlineTimer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-            self.stream?.reset(errorCode: .cancel)
-            self.report(.unavailable)
-            self.finish(.failure(.deadlineExceeded))
+            self.perform(self.machine.deadlineExpired())
         }
-        attempt()
+        perform(machine.start())
     }
 
-    private func attempt() {
-        attempts += 1
-        pool.acquireConnection(deadline: deadline, excluding: triedEndpoints) { result in
-            guard self.completion != nil else { return }
+    /// The client went away: the call is cancelled and nothing more is reported.
+    func cancel() {
+        perform(machine.clientCancelled())
+    }
+
+    // MARK: - Carrying out the state machine's actions
+
+    private func perform(_ action: UpstreamCallStateMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case .acquireConnection(let excluding):
+            acquireConnection(excluding: excluding)
+        case .openStream:
+            assertionFailure("openStream answers connectionPicked only, where the connection is at hand")
+        case .retry(let settlement, let resetStream, let excluding):
+            pool.backend.balancer.settle(settlement)
+            if resetStream { stream?.reset(errorCode: .cancel) }
+            stream = nil
+            pool.backend.metrics.recordRetry()
+            deframer = GRPCMessageDeframer(maxMessageBytes: maxResponseBytes)
+            reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
+            acquireConnection(excluding: excluding)
+        case .finish(let settlement, let resetStream, let stopWaiting, let end):
+            pool.backend.balancer.settle(settlement)
+            if resetStream { stream?.reset(errorCode: .cancel) }
+            if stopWaiting, let waiter { pool.cancelWaiting(waiter) }
+            waiter = nil
+            deadlineTimer?.cancel()
+            finish(end)
+        case .settle(let settlement):
+            pool.backend.balancer.settle(settlement)
+        }
+    }
+
+    private func acquireConnection(excluding: Set<EndpointAddress>) {
+        waiter = pool.acquireConnection(excluding: excluding) { result in
+            self.waiter = nil
             switch result {
             case .failure(let error):
-                self.finish(.failure(error))
+                self.perform(self.machine.noConnection(error))
             case .success(let (connection, pick)):
-                self.triedEndpoints.insert(pick.endpoint)
+                let action = self.machine.connectionPicked(pick, at: .now)
+                guard case .openStream(let attempt) = action else {
+                    self.perform(action)
+                    return
+                }
                 self.endpoint = pick.endpoint
-                self.ticket = pick.ticket
-                self.attemptStarted = .now
-                self.send(on: connection, authority: pick.endpoint.description)
+                self.send(on: connection, authority: pick.endpoint.description, attempt: attempt)
             }
         }
     }
 
-    private func send(on connection: HTTP2ClientConnection, authority: String) {
+    private func send(on connection: HTTP2ClientConnection, authority: String, attempt: Int) {
         var headers = GRPCRequestHead.headers(path: path, authority: authority, reservingCapacity: 2 + metadata.count)
         headers.append(HTTP2Header(name: "content-type", value: "application/grpc"))
         headers.append(
             HTTP2Header(name: "grpc-timeout", value: GRPCTimeout.format(.nanoseconds((deadline - .now()).nanoseconds))))
         for (name, value) in metadata { headers.append(HTTP2Header(name: name, value: value)) }
         do {
-            let stream = try connection.startStream(headers: headers, endStream: false, delegate: self)
+            let stream = try connection.startStream(
+                headers: headers, endStream: false, delegate: UpstreamAttemptDelegate(attempt: attempt, listener: self))
             self.stream = stream
             stream.sendData(message, endStream: true)
         } catch {
-            report(.unavailable)
-            retryOrFinish(.failure(GatewayError(.unavailable, "cannot start a stream: \(error)")))
+            perform(machine.streamRefused(attempt: attempt, reason: "cannot start a stream: \(error)", at: .now))
         }
     }
 
-    func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool) {
-        receivedAnything = true
+    private func finish(_ end: UpstreamCallStateMachine.CallEnd) {
+        let isStreaming = onMessage != nil
+        onMessage = nil
+        guard let completion else { return }
+        self.completion = nil
+        switch end {
+        case .status:
+            if reply.status == .ok && reply.response == nil && !isStreaming {
+                reply.status = .internalError
+                reply.message = "backend sent no response message"
+            }
+            completion(.success(reply))
+        case .failure(let code, let message):
+            completion(.failure(GatewayError(code, message)))
+        case .cancelled:
+            break
+        }
+    }
+
+    // MARK: - The current attempt's stream
+
+    func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool, attempt: Int) {
+        guard machine.openAttempt == attempt else { return }
         let block = headers.map { (name: $0.name, value: $0.value) }
         let httpStatus = block.first { $0.name == ":status" }.flatMap { Int($0.value) } ?? 0
         if httpStatus != 200 {
             reply.status = GRPCStatusFields.status(forHTTPStatus: httpStatus)
             reply.message = "backend answered HTTP \(httpStatus)"
+            perform(receivedStatus(reply.status, attempt: attempt))
             return
         }
         if endStream, let (code, message) = GRPCStatusFields.status(in: block) {
             reply.status = code
             reply.message = message
             reply.trailers = block.filter { !$0.name.hasPrefix(":") }
+            perform(receivedStatus(code, attempt: attempt))
         } else {
             reply.headers = block.filter { !$0.name.hasPrefix(":") }
+            perform(machine.receivedResponseHeaders(attempt: attempt))
         }
     }
 
-    func responseDataReceived(_ data: ByteBuffer, endStream: Bool) {
-        receivedAnything = true
+    func responseDataReceived(_ data: ByteBuffer, endStream: Bool, attempt: Int) {
+        guard machine.openAttempt == attempt else { return }
         do {
             for message in try deframer.append(data) {
-                if firstMessageLatency == nil { firstMessageLatency = .now - attemptStarted }
+                machine.receivedResponseMessage(attempt: attempt, at: .now)
                 if let onMessage {
+                    machine.forwardedReplyToClient()
                     onMessage(message, reply.headers)
                     continue
                 }
                 guard reply.response == nil else {
-                    failCall(GatewayError(.internalError, "backend sent more than one message for a unary call"))
+                    perform(
+                        machine.receivedInvalidResponse(
+                            attempt: attempt,
+                            GatewayError(.internalError, "backend sent more than one message for a unary call")))
                     return
                 }
                 reply.response = message
             }
         } catch {
-            failCall(GatewayError(.internalError, "bad response from backend: \(error)"))
+            perform(
+                machine.receivedInvalidResponse(
+                    attempt: attempt, GatewayError(.internalError, "bad response from backend: \(error)")))
         }
     }
 
-    func responseTrailersReceived(_ trailers: [HTTP2Header]) {
+    func responseTrailersReceived(_ trailers: [HTTP2Header], attempt: Int) {
+        guard machine.openAttempt == attempt else { return }
         let block = trailers.map { (name: $0.name, value: $0.value) }
         reply.trailers = block
-        if reply.status == .ok {
-            if let (code, message) = GRPCStatusFields.status(in: block) {
-                reply.status = code
-                reply.message = message
-            } else {
-                reply.status = .internalError
-                reply.message = "backend sent no grpc-status"
-            }
-        }
-    }
-
-    func streamClosed(error: HTTP2Error?) {
-        stream = nil
-        guard completion != nil else { return }
-        if let error {
-            report(.unavailable)
-            if error.requestNeverProcessed && !receivedAnything {
-                retryOrFinish(.failure(GatewayError(.unavailable, "backend refused the call: \(error)")))
-            } else {
-                finish(.failure(GatewayError(.unavailable, "backend connection failed: \(error)")))
-            }
-            return
-        }
-        let latency = firstMessageLatency ?? (.now - attemptStarted)
-        switch reply.status {
-        case .ok: report(.success(latency: latency))
-        case .unavailable: report(.unavailable)
-        default: report(.otherError(latency: latency))
-        }
-        // An UNAVAILABLE reply is retried when the backend opts in, unless messages already went to the client.
-        if reply.status == .unavailable && pool.backend.config.balancing.retryUnavailable
-            && (onMessage == nil || firstMessageLatency == nil)
-        {
-            retryOrFinish(.success(reply))
-            return
-        }
-        if reply.status == .ok && reply.response == nil && onMessage == nil {
+        if let (code, message) = GRPCStatusFields.status(in: block) {
+            reply.status = code
+            reply.message = message
+        } else {
             reply.status = .internalError
-            reply.message = "backend sent no response message"
+            reply.message = "backend sent no grpc-status"
         }
-        finish(.success(reply))
+        perform(receivedStatus(reply.status, attempt: attempt))
     }
 
-    /// Makes another attempt if attempts remain and the retry budget allows it; otherwise ends the call with
-    /// `result`.
-    private func retryOrFinish(_ result: Result<UpstreamReply, GatewayError>) {
+    func streamClosed(error: HTTP2Error?, attempt: Int) {
+        if machine.openAttempt == attempt { stream = nil }
+        let reason = error.map { "backend connection failed: \($0)" } ?? "backend stream ended without a status"
+        perform(
+            machine.streamClosed(
+                attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false, reason: reason, at: .now))
+    }
+
+    private func receivedStatus(_ code: GRPCStatusCode, attempt: Int) -> UpstreamCallStateMachine.Action {
         let balancer = pool.backend.balancer
-        if let permit = retryPermit {
-            balancer.release(permit)
-            retryPermit = nil
-        }
-        guard attempts < Self.maxAttempts, let permit = balancer.tryAcquireRetry() else {
-            finish(result)
-            return
-        }
-        retryPermit = permit
-        pool.backend.metrics.recordRetry()
-        receivedAnything = false
-        firstMessageLatency = nil
-        reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
-        attempt()
-    }
-
-    private func failCall(_ error: GatewayError) {
-        stream?.reset(errorCode: .cancel)
-        report(.unavailable)
-        finish(.failure(error))
-    }
-
-    /// Tells the balancer how the current attempt went; only the first report of an attempt counts.
-    private func report(_ outcome: RequestOutcome) {
-        guard let ticket else { return }
-        self.ticket = nil
-        pool.backend.balancer.complete(ticket, outcome: outcome)
-    }
-
-    private func finish(_ result: Result<UpstreamReply, GatewayError>) {
-        deadlineTimer?.cancel()
-        if let permit = retryPermit {
-            pool.backend.balancer.release(permit)
-            retryPermit = nil
-        }
-        onMessage = nil
-        guard let completion else { return }
-        self.completion = nil
-        completion(result)
+        return machine.receivedStatus(code, attempt: attempt, at: .now) { balancer.exchangeRetryPermit($0) }
     }
 }
 

@@ -7,11 +7,15 @@ import NIOCore
 /// stream. A call that arrives while connections are still opening waits for one (up to its deadline); a
 /// call that finds every connection failing is refused at once, never after a timeout.
 final class UpstreamPool {
+    /// A call's place in the queue of calls waiting for a connection.
+    struct WaiterID: Hashable {
+        fileprivate let value: Int
+    }
+
     /// A call waiting for a connection to become ready.
     private struct Waiter {
-        let id: Int
+        let id: WaiterID
         let open: (Result<(HTTP2ClientConnection, Pick), GatewayError>) -> Void
-        let timeout: Scheduled<Void>
     }
 
     let backend: BackendRuntime
@@ -85,31 +89,39 @@ final class UpstreamPool {
         if endpoint.connectionCount > 0 { leaving.append(endpoint) }
     }
 
-    /// Finds a connection that can take one more stream, waiting until `deadline` if connections are
-    /// still opening.
+    /// Finds a connection that can take one more stream, waiting in line while connections are still opening.
+    ///
+    /// A waiting call leaves the line with ``cancelWaiting(_:)`` when it ends first (its deadline, its client
+    /// gone); nothing here times out on its own.
     ///
     /// - Parameters:
-    ///   - deadline: When to give up waiting.
     ///   - excluding: Endpoints not to use (an earlier attempt of the same call failed there).
     ///   - open: Called once on this event loop with a connection and the balancer's pick (whose ticket the
-    ///     caller must complete), or the reason why there is none.
+    ///     caller must complete), or the reason why there is none; never after `cancelWaiting`.
+    /// - Returns: The call's place in line when it has to wait; nil when `open` was already called.
+    @discardableResult
     func acquireConnection(
-        deadline: NIODeadline, excluding: Set<EndpointAddress> = [],
+        excluding: Set<EndpointAddress> = [],
         open: @escaping (Result<(HTTP2ClientConnection, Pick), GatewayError>) -> Void
-    ) {
+    ) -> WaiterID? {
         switch pickConnection(excluding: excluding) {
         case .picked(let connection, let pick):
             hand(connection, pick, to: open)
+            return nil
         case .refused(let error):
             open(.failure(error))
+            return nil
         case .wait:
-            let id = nextWaiterID
+            let id = WaiterID(value: nextWaiterID)
             nextWaiterID += 1
-            let timeout = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-                self.timeOutWaiter(id: id)
-            }
-            waiters.append(Waiter(id: id, open: { result in open(result) }, timeout: timeout))
+            waiters.append(Waiter(id: id, open: open))
+            return id
         }
+    }
+
+    /// Takes a waiting call out of line; its `open` is not called.
+    func cancelWaiting(_ id: WaiterID) {
+        waiters.removeAll { $0.id == id }
     }
 
     private enum Choice {
@@ -156,23 +168,15 @@ final class UpstreamPool {
                 return
             case .picked(let connection, let pick):
                 let waiter = waiters.removeFirst()
-                waiter.timeout.cancel()
                 hand(connection, pick, to: waiter.open)
             case .refused(let error):
                 let waiting = waiters
                 waiters.removeAll()
                 for waiter in waiting {
-                    waiter.timeout.cancel()
                     waiter.open(.failure(error))
                 }
             }
         }
-    }
-
-    private func timeOutWaiter(id: Int) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let waiter = waiters.remove(at: index)
-        waiter.open(.failure(.deadlineExceeded))
     }
 }
 
