@@ -13,10 +13,11 @@ public enum RequestOutcome: Sendable, Hashable {
     /// A gateway failure: UNAVAILABLE (HTTP 502, 503, 504), a reset or refused stream, a lost connection, or
     /// a timeout. It counts towards ejection and adds the failure penalty to the latency estimate.
     case unavailable
-    /// The request never reached the endpoint: the connection was refused or lost before the request went
-    /// out, or the stream was refused. Nothing is learned, and it never counts towards ejection: the
-    /// connection's own state (reconnecting with backoff) keeps the endpoint out until it answers again.
-    case neverSent
+    /// The connection failed, not the endpoint's answer: refused or lost before the request went out, the
+    /// stream refused, or the connection lost (closed, keepalive timeout, GOAWAY) under the request. Nothing is
+    /// learned and it never counts towards ejection: the connection's own state (reconnecting with backoff)
+    /// keeps the endpoint out until it answers again.
+    case connectionFailed
     /// The caller gave up (cancellation, the client's own deadline): nothing is learned about the endpoint.
     case cancelled
 }

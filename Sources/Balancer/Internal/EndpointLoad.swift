@@ -32,7 +32,7 @@ struct EndpointLoad {
         case .unavailable:
             latency.penalize(settings.failurePenalty, at: now, decay: settings.decay)
             consecutiveFailures += 1
-        case .cancelled, .neverSent:
+        case .cancelled, .connectionFailed:
             break
         }
     }

@@ -61,6 +61,8 @@ enum AdminDocuments {
                 JSONString.append(endpoint.endpoint.description, to: &out)
                 field("state", &out)
                 JSONString.append(endpoint.ejectedUntil == nil ? "serving" : "ejected", to: &out)
+                field("connection", &out)
+                JSONString.append(backend.connectivity.state(of: endpoint.endpoint).rawValue, to: &out)
                 number("inFlight", endpoint.inFlight, &out)
                 number("ewmaSeconds", endpoint.latencyEstimate.inSeconds, &out)
                 number("failurePenaltySeconds", endpoint.failurePenalty.inSeconds, &out)

@@ -85,6 +85,15 @@ package struct HTTP2Error: Error, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// The connection itself failed (refused, timed out, lost, closed by GOAWAY): a fault of the path to the
+    /// pod, which reconnecting with backoff deals with, rather than the pod's answer to this stream.
+    package var isConnectionFailure: Bool {
+        switch code {
+        case .connectFailed, .handshakeTimeout, .keepaliveTimeout, .goAway, .connectionClosed: true
+        default: false
+        }
+    }
+
     /// An error for a failed libnghttp2 call, naming the library's error (`nghttp2_strerror`).
     /// - Parameters:
     ///   - code: What went wrong.

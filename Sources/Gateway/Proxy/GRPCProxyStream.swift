@@ -227,7 +227,8 @@ final class GRPCProxyStream: UpstreamAttemptListener {
         let reason = error.map { "backend stream failed: \($0)" } ?? "backend stream ended without a status"
         perform(
             machine.streamClosed(
-                attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false, reason: reason, at: .now))
+                attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false,
+                connectionFailed: error?.isConnectionFailure ?? false, reason: reason, at: .now))
     }
 
     private func forwardResponseHeaders(_ headers: [HTTP2Header], endStream: Bool) {

@@ -21,18 +21,18 @@ final class RequestDispatcher {
         self.metrics = metrics
         self.http2 = http2
         self.logger = logger
-        self.pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2)
+        self.pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2, logger: logger)
     }
 
     private static func makePools(
-        runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration
+        runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, logger: Logger
     ) -> [String: UpstreamPool] {
         var pools: [String: UpstreamPool] = [:]
         for backend in runtime.backends {
             var configuration = http2
             configuration.connectTimeout = .nanoseconds(backend.config.connectTimeout.nanoseconds)
             configuration.handshakeTimeout = configuration.connectTimeout
-            let pool = UpstreamPool(backend: backend, eventLoop: eventLoop, configuration: configuration)
+            let pool = UpstreamPool(backend: backend, eventLoop: eventLoop, configuration: configuration, logger: logger)
             pool.update(endpoints: backend.balancer.endpoints)
             pools[backend.name] = pool
         }
@@ -44,7 +44,7 @@ final class RequestDispatcher {
     func install(_ runtime: GatewayRuntime) {
         let old = pools
         self.runtime = runtime
-        pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2)
+        pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2, logger: logger)
         for pool in old.values { pool.shutDown() }
     }
 

@@ -10,12 +10,15 @@ package final class BackendRuntime: Sendable {
     package let balancer: LoadBalancer
     /// The backend's connection and retry series.
     package let metrics: BackendMetrics
+    /// How the connections to each pod stand, over every event loop.
+    package let connectivity: EndpointConnectivity
 
     package var name: String { config.name }
 
     package init(config: GatewayConfig.Backend, metrics: BackendMetrics) {
         self.config = config
         self.metrics = metrics
+        self.connectivity = EndpointConnectivity(backend: config.name)
         self.balancer = LoadBalancer(strategy: config.balancer ?? .roundRobin, config: config.balancing.balancer)
         if config.kubernetes == nil {
             balancer.update(endpoints: Self.addresses(of: Self.staticEndpoints(of: config).snapshot))

@@ -1,4 +1,5 @@
 import Balancer
+import Logging
 import NIOCore
 
 /// The HTTP/2 connections from one event loop to one backend pod, kept open, grown and re-opened with backoff.
@@ -34,6 +35,9 @@ final class EndpointConnections: HTTP2ClientConnectionDelegate {
     private var failedAttempts = 0
     private var isShutDown = false
     private let metrics: BackendMetrics
+    private let connectivity: EndpointConnectivity
+    private let logger: Logger
+    private var publishedState: State?
     /// Connections counted as open in the metrics, until they close.
     private var counted: Set<ObjectIdentifier> = []
     /// Closes the draining connections of a stopped endpoint that outlive its grace period.
@@ -46,9 +50,12 @@ final class EndpointConnections: HTTP2ClientConnectionDelegate {
 
     init(
         address: EndpointAddress, eventLoop: any EventLoop, configuration: HTTP2Configuration,
-        backoff: ConnectionBackoff, maxConnections: Int, metrics: BackendMetrics
+        backoff: ConnectionBackoff, maxConnections: Int, metrics: BackendMetrics, connectivity: EndpointConnectivity,
+        logger: Logger
     ) {
         self.metrics = metrics
+        self.connectivity = connectivity
+        self.logger = logger
         self.address = address
         self.eventLoop = eventLoop
         self.configuration = configuration
@@ -90,6 +97,7 @@ final class EndpointConnections: HTTP2ClientConnectionDelegate {
         isShutDown = true
         retry?.cancel()
         retry = nil
+        defer { stateChanged() }
         draining.append(contentsOf: ready)
         ready.removeAll()
         for connection in draining { connection.close(graceful: true) }
@@ -107,7 +115,7 @@ final class EndpointConnections: HTTP2ClientConnectionDelegate {
         ).hop(to: eventLoop).assumeIsolated().whenComplete { result in
             self.openFinished(result)
         }
-        onStateChange?()
+        stateChanged()
     }
 
     private func openFinished(_ result: Result<HTTP2ClientConnection, any Error>) {
@@ -133,7 +141,7 @@ final class EndpointConnections: HTTP2ClientConnectionDelegate {
                 if self.ready.isEmpty { self.open() } else { self.openAnotherIfFull() }
             }
         }
-        onStateChange?()
+        stateChanged()
     }
 
     func connectionReceivedGoAway(_ connection: HTTP2ClientConnection, lastStreamID: Int32, errorCode: HTTP2ErrorCode) {
@@ -141,7 +149,7 @@ final class EndpointConnections: HTTP2ClientConnectionDelegate {
         guard let index = ready.firstIndex(where: { $0 === connection }) else { return }
         draining.append(ready.remove(at: index))
         if ready.isEmpty && !isOpening && retry == nil { open() }
-        onStateChange?()
+        stateChanged()
     }
 
     func connectionClosed(_ connection: HTTP2ClientConnection, error: HTTP2Error?) {
@@ -156,11 +164,29 @@ final class EndpointConnections: HTTP2ClientConnectionDelegate {
             drainDeadline?.cancel()
             drainDeadline = nil
         }
-        onStateChange?()
+        stateChanged()
     }
 
     func connectionStreamCapacityChanged(_ connection: HTTP2ClientConnection) {
         if ready.contains(where: { $0 === connection }) { onStateChange?() }
+    }
+
+    /// Tells the pool, and the backend's connectivity record when the state moved.
+    private func stateChanged() {
+        let state = self.state
+        if state != publishedState {
+            publishedState = state
+            let reported: EndpointConnectivity.State? =
+                switch state {
+                case .connecting: .connecting
+                case .ready: .ready
+                case .transientFailure: .transientFailure
+                case .shutDown: nil
+                }
+            connectivity.record(
+                reported, of: address, reporter: ObjectIdentifier(self), reason: failureReason, logger: logger)
+        }
+        onStateChange?()
     }
 }
 

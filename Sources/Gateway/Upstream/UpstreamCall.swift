@@ -224,7 +224,8 @@ final class UpstreamCall: UpstreamAttemptListener {
         let reason = error.map { "backend connection failed: \($0)" } ?? "backend stream ended without a status"
         perform(
             machine.streamClosed(
-                attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false, reason: reason, at: .now))
+                attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false,
+                connectionFailed: error?.isConnectionFailure ?? false, reason: reason, at: .now))
     }
 
     private func receivedStatus(_ code: GRPCStatusCode, attempt: Int) -> UpstreamCallStateMachine.Action {

@@ -12,7 +12,8 @@ import Balancer
 /// - A call that never reached a pod (connection refused or lost before the request went out, stream refused,
 ///   above a GOAWAY's last stream id) is tried again on another pod, up to `maxAttempts` in all, without
 ///   spending the retry budget, and teaches the balancer nothing: the pod's connection state (backoff) keeps
-///   it out, never an ejection.
+///   it out, never an ejection. A call whose connection is lost after the request went out fails, and does
+///   not count against the pod either.
 /// - A call a pod answered UNAVAILABLE is tried again only when the backend opts in (`retryOn`), before
 ///   anything reached the client, with the whole request at hand, and within the retry budget.
 /// - A pod that answers but fails (UNAVAILABLE, a stream reset after processing began, a timeout of the
@@ -213,16 +214,20 @@ struct UpstreamCallStateMachine {
 
     /// The stream of `attempt` closed without a final status: reset, connection lost, or ended bare.
     ///
-    /// - Parameter neverProcessed: The pod cannot have begun the request (refused stream, above a GOAWAY's
-    ///   last stream id, connection lost before the request went out).
+    /// - Parameters:
+    ///   - neverProcessed: The pod cannot have begun the request (refused stream, above a GOAWAY's last stream
+    ///     id, connection lost before the request went out): it is tried again.
+    ///   - connectionFailed: The connection failed under the stream (closed, keepalive timeout, GOAWAY): the
+    ///     call fails, but the pod is not blamed; its connection state keeps it out.
     mutating func streamClosed(
-        attempt: Int, neverProcessed: Bool, reason: String, at now: ContinuousClock.Instant
+        attempt: Int, neverProcessed: Bool, connectionFailed: Bool, reason: String, at now: ContinuousClock.Instant
     ) -> Action {
         guard case .open(let open) = state, open.number == attempt else { return .none }
         if neverProcessed && !open.receivedAnything {
             return endUnreached(reason: reason)
         }
-        return finish(outcome: .unavailable, resetStream: false, .failure(code: .unavailable, message: reason))
+        let outcome: RequestOutcome = connectionFailed ? .connectionFailed : .unavailable
+        return finish(outcome: outcome, resetStream: false, .failure(code: .unavailable, message: reason))
     }
 
     /// The backend's reply could not be read (bad framing, a message over the limit, two for a unary call).
@@ -263,11 +268,11 @@ struct UpstreamCallStateMachine {
     /// request can be sent again.
     private mutating func endUnreached(reason: String) -> Action {
         guard case .open(let open) = state else { return .none }
-        let settlement = Settlement(ticket: open.ticket, outcome: .neverSent, permit: nil)
+        let settlement = Settlement(ticket: open.ticket, outcome: .connectionFailed, permit: nil)
         if attempts < configuration.maxAttempts, requestReplay != .lost {
             return retry(settlement, resetStream: false)
         }
-        return finish(outcome: .neverSent, resetStream: false, .failure(code: .unavailable, message: reason))
+        return finish(outcome: .connectionFailed, resetStream: false, .failure(code: .unavailable, message: reason))
     }
 
     private mutating func retry(_ settlement: Settlement, resetStream: Bool) -> Action {

@@ -1,4 +1,5 @@
 import Balancer
+import Logging
 import NIOCore
 
 /// The connections from one event loop to the pods of one backend, and the way calls get a stream on them.
@@ -22,6 +23,7 @@ final class UpstreamPool {
     private let eventLoop: any EventLoop
     private let configuration: HTTP2Configuration
     private let settings: GatewayConfig.Balancing
+    private let logger: Logger
     private var connections: [EndpointAddress: EndpointConnections] = [:]
     /// Endpoints that left discovery and still have connections finishing their streams.
     private var leaving: [EndpointConnections] = []
@@ -30,8 +32,9 @@ final class UpstreamPool {
 
     /// - Parameter configuration: The HTTP/2 settings of every connection; keepalive comes from the backend's
     ///   `balancing` settings.
-    init(backend: BackendRuntime, eventLoop: any EventLoop, configuration: HTTP2Configuration) {
+    init(backend: BackendRuntime, eventLoop: any EventLoop, configuration: HTTP2Configuration, logger: Logger) {
         self.backend = backend
+        self.logger = logger
         self.eventLoop = eventLoop
         self.settings = backend.config.balancing
         var configuration = configuration
@@ -64,7 +67,8 @@ final class UpstreamPool {
         for address in endpoints where connections[address] == nil {
             let endpoint = EndpointConnections(
                 address: address, eventLoop: eventLoop, configuration: configuration, backoff: .defaults,
-                maxConnections: settings.maxConnectionsPerEndpoint, metrics: backend.metrics)
+                maxConnections: settings.maxConnectionsPerEndpoint, metrics: backend.metrics,
+                connectivity: backend.connectivity, logger: logger)
             endpoint.onStateChange = { [weak self] in self?.serveWaiters() }
             connections[address] = endpoint
             endpoint.start()

@@ -42,6 +42,9 @@ struct AdminEndpointsTests {
                 #expect((endpoint["ewmaSeconds"] as? Double ?? -1) > 0)
                 #expect(endpoint["timesEjected"] as? Int == 0)
             }
+            let connections = Set(endpoints.compactMap { $0["connection"] as? String })
+            #expect(connections.isSubset(of: ["ready", "connecting"]) && !connections.isEmpty, "\(connections)")
+            #expect(endpoints.contains { $0["connection"] as? String == "ready" }, "the pod that served is ready")
         }
     }
 

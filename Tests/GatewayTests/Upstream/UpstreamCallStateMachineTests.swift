@@ -198,25 +198,25 @@ struct UpstreamCallStateMachineTests {
     }
 
     @Test("a call that never reached its pod is tried again without the budget and teaches the balancer nothing")
-    func neverSentRetried() throws {
+    func connectionFailedRetried() throws {
         var harness = Harness()
         _ = harness.machine.start()
         _ = try harness.pick(Self.podA)
-        let retry = harness.machine.streamClosed(attempt: 1, neverProcessed: true, reason: "refused", at: Self.t0)
+        let retry = harness.machine.streamClosed(attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused", at: Self.t0)
         #expect(retry == .retry(Self.settlement(retry)!, resetStream: false, excluding: [Self.podA]))
-        #expect(Self.settlement(retry)?.outcome == .neverSent)
+        #expect(Self.settlement(retry)?.outcome == .connectionFailed)
         #expect(harness.balancer.status().activeRetries == 0, "no budget spent")
         harness.pay(retry)
         _ = try harness.pick(Self.podB)
         let refused = harness.machine.streamRefused(attempt: 2, reason: "GOAWAY", at: Self.t0)
         harness.pay(refused)
         #expect(try harness.pick(Self.podC) == .openStream(attempt: 3))
-        let last = harness.machine.streamClosed(attempt: 3, neverProcessed: true, reason: "connection refused", at: Self.t0)
+        let last = harness.machine.streamClosed(attempt: 3, neverProcessed: true, connectionFailed: false, reason: "connection refused", at: Self.t0)
         guard case .finish(let settlement, false, false, .failure(.unavailable, "connection refused")) = last else {
             Issue.record("expected the call to fail after three attempts, got \(last)")
             return
         }
-        #expect(settlement.outcome == .neverSent)
+        #expect(settlement.outcome == .connectionFailed)
         harness.pay(last)
         harness.expectSettled()
         let status = harness.balancer.status()
@@ -232,7 +232,7 @@ struct UpstreamCallStateMachineTests {
         harness.machine.requestOutgrewReplay()
         harness.machine.requestEnded()
         #expect(harness.machine.requestReplay == .lost)
-        let action = harness.machine.streamClosed(attempt: 1, neverProcessed: true, reason: "refused", at: Self.t0)
+        let action = harness.machine.streamClosed(attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused", at: Self.t0)
         guard case .finish(_, _, _, .failure(.unavailable, _)) = action else {
             Issue.record("expected finish, got \(action)")
             return
@@ -249,7 +249,7 @@ struct UpstreamCallStateMachineTests {
             _ = try harness.pick(Self.podA)
             _ = harness.machine.receivedResponseHeaders(attempt: 1)
             let action = harness.machine.streamClosed(
-                attempt: 1, neverProcessed: neverProcessed, reason: "reset", at: Self.t0)
+                attempt: 1, neverProcessed: neverProcessed, connectionFailed: false, reason: "reset", at: Self.t0)
             guard case .finish(let settlement, false, false, .failure(.unavailable, "reset")) = action else {
                 Issue.record("expected finish, got \(action)")
                 continue
@@ -259,6 +259,26 @@ struct UpstreamCallStateMachineTests {
             harness.expectSettled()
             #expect(harness.balancer.status().endpoints.first { $0.endpoint == Self.podA }?.consecutiveFailures == 1)
         }
+    }
+
+    @Test("a connection lost under a stream the pod had begun fails the call without blaming the pod")
+    func connectionLostAfterProcessing() throws {
+        var harness = Harness(retryUnavailable: true)
+        _ = harness.machine.start()
+        _ = try harness.pick(Self.podA)
+        _ = harness.machine.receivedResponseHeaders(attempt: 1)
+        let action = harness.machine.streamClosed(
+            attempt: 1, neverProcessed: false, connectionFailed: true, reason: "the connection closed", at: Self.t0)
+        guard case .finish(let settlement, false, false, .failure(.unavailable, "the connection closed")) = action else {
+            Issue.record("expected finish, got \(action)")
+            return
+        }
+        #expect(settlement.outcome == .connectionFailed)
+        harness.pay(action)
+        harness.expectSettled()
+        let pod = harness.balancer.status().endpoints.first { $0.endpoint == Self.podA }
+        #expect(pod?.consecutiveFailures == 0)
+        #expect(pod?.failurePenalty == .zero)
     }
 
     @Test("the client's own deadline is cancelled; the gateway's deadline on an accepted stream is a gateway failure")
@@ -317,7 +337,7 @@ struct UpstreamCallStateMachineTests {
         }
         #expect(settlement.outcome == .cancelled)
         harness.pay(action)
-        #expect(harness.machine.streamClosed(attempt: 1, neverProcessed: false, reason: "reset", at: Self.t0) == .none)
+        #expect(harness.machine.streamClosed(attempt: 1, neverProcessed: false, connectionFailed: false, reason: "reset", at: Self.t0) == .none)
         harness.expectSettled()
     }
 
