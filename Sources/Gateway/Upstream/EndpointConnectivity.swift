@@ -22,6 +22,8 @@ package final class EndpointConnectivity: Sendable {
         /// The state each loop's connections to the pod report, by the reporting object.
         var reports: [ObjectIdentifier: State] = [:]
         var overall: State = .idle
+        /// Logged as failing and not ready since: the reconnect attempts in between log nothing.
+        var failing = false
     }
 
     private let backend: String
@@ -44,21 +46,31 @@ package final class EndpointConnectivity: Sendable {
     func record(
         _ state: State?, of endpoint: EndpointAddress, reporter: ObjectIdentifier, reason: String?, logger: Logger
     ) {
-        let change: (from: State, to: State)? = entries.withLock { entries in
+        enum Change { case failing, recovered }
+        let change: Change? = entries.withLock { entries in
             var entry = entries[endpoint] ?? Entry()
             entry.reports[reporter] = state
-            let before = entry.overall
             entry.overall = Self.overall(entry.reports.values)
+            var change: Change?
+            if entry.overall == .transientFailure && !entry.failing {
+                entry.failing = true
+                change = .failing
+            } else if entry.overall == .ready && entry.failing {
+                entry.failing = false
+                change = .recovered
+            }
             entries[endpoint] = entry.reports.isEmpty ? nil : entry
-            return before == entry.overall ? nil : (before, entry.overall)
+            return change
         }
-        guard let change else { return }
-        if change.to == .transientFailure {
+        switch change {
+        case .failing:
             logger.info(
                 "connections to endpoint failing; retrying with backoff",
                 metadata: ["backend": "\(backend)", "endpoint": "\(endpoint)", "error": "\(reason ?? "unknown")"])
-        } else if change.from == .transientFailure && change.to == .ready {
+        case .recovered:
             logger.info("connections to endpoint recovered", metadata: ["backend": "\(backend)", "endpoint": "\(endpoint)"])
+        case nil:
+            break
         }
     }
 

@@ -80,7 +80,9 @@ struct ErrorsEndToEndTests {
             try Self.expectError(try await client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":5000}"#), status: 504, code: 4)
             #expect(ContinuousClock.now - started < .seconds(4), "the gateway must not wait for the backend")
             try Self.expectError(try await client.send("POST", "/v1/echo", body: "{}", headers: ["Grpc-Timeout": "soon"]), status: 400, code: 3)
-            let fast = try await client.send("POST", "/v1/echo", body: #"{"message":"fast","delayMs":10}"#)
+            // The gateway keeps serving; the client's own generous deadline keeps a loaded machine from failing it.
+            let fast = try await client.send(
+                "POST", "/v1/echo", body: #"{"message":"fast","delayMs":10}"#, headers: ["Grpc-Timeout": "30S"])
             #expect(fast.status == 200)
         }
     }

@@ -84,8 +84,10 @@ extension NGHTTP2Session {
 
     // MARK: - Handlers of the callbacks
 
+    /// The live state of a stream, or nil once the stream or the connection is closing: nothing is delivered
+    /// after a callback asked to close the channel.
     private func streamState(_ streamID: Int32) -> NGHTTP2StreamState? {
-        guard let session = self.session, let pointer = nghttp2_session_get_stream_user_data(session, streamID)
+        guard !self.isClosing, let session = self.session, let pointer = nghttp2_session_get_stream_user_data(session, streamID)
         else { return nil }
         let stream = Unmanaged<NGHTTP2StreamState>.fromOpaque(pointer).takeUnretainedValue()
         return stream.isClosed ? nil : stream
@@ -141,6 +143,7 @@ extension NGHTTP2Session {
     }
 
     private func receiveFrame(_ frame: UnsafePointer<nghttp2_frame>) {
+        guard !self.isClosing else { return }
         let header = frame.pointee.hd
         let endStream = header.flags & Self.flagEndStream != 0
         switch header.type {

@@ -13,9 +13,11 @@ import NIOCore
 /// and the code it calls, may submit commands from there (nghttp2 allows `nghttp2_submit_*` and
 /// `nghttp2_session_resume_data` in callbacks); they are sent by the drain loop, never by a nested `mem_send`
 /// (`nghttp2CallDepth` guards it). No Swift exclusive access (an `inout` or a mutating method on a stored property)
-/// is held open across a `mem_recv` / `mem_send` call. Closing the channel from a callback is safe: the stream
-/// table is emptied and later callbacks find `isClosed` streams; freeing the session is postponed until the
-/// outermost nghttp2 call has returned.
+/// is held open across a `mem_recv` / `mem_send` call. Closing the channel from a callback is postponed until the
+/// outermost nghttp2 call has returned, and so is failing the streams of a channel that went inactive inside one
+/// (NIO reports `channelInactive` from inside `close`, whoever calls it, and the stream table it empties is what
+/// nghttp2's stream user data points into); meanwhile `isClosing` is set and the remaining callbacks of that
+/// call deliver nothing. Freeing the session is postponed the same way.
 ///
 /// Output: the drain loop copies `mem_send`'s chunks into one reused `ByteBuffer`, writes it every
 /// `writeChunkSize` bytes while the channel is writable and flushes once at the end. It runs at the end of every
@@ -62,6 +64,10 @@ final class NGHTTP2Session {
     private var becameWritableWhileDraining = false
     private var nghttp2CallDepth = 0
     private var freeRequested = false
+    /// `closeChannel` was called inside an nghttp2 call; the channel closes once it has returned.
+    private var closeDeferred = false
+    /// The channel went inactive inside an nghttp2 call; its streams fail once it has returned.
+    private var inactiveDeferred = false
     private var closeError: HTTP2Error?
 
     init(role: Role, configuration: HTTP2Configuration, owner: any NGHTTP2SessionOwner) {
@@ -171,6 +177,7 @@ final class NGHTTP2Session {
         } else if processed < 0 {
             self.fail(.library(.protocolError, operation: "nghttp2_session_mem_recv", libraryError: processed))
         }
+        self.closeIfDeferred()
     }
 
     func channelReadComplete() {
@@ -194,6 +201,17 @@ final class NGHTTP2Session {
         guard !self.isClosed else { return }
         self.isClosing = true
         self.isClosed = true
+        if self.nghttp2CallDepth > 0 {
+            // Closed from inside a callback (by this session or by anyone holding the channel): nghttp2 still
+            // points at the streams' state, so they are failed once the outermost call has returned.
+            self.inactiveDeferred = true
+            return
+        }
+        self.failOpenStreams()
+    }
+
+    /// Fails every open stream with the connection's close error, and tells the owner the connection closed.
+    private func failOpenStreams() {
         let error = self.closeError ?? HTTP2Error(code: .connectionClosed, message: "the connection closed")
         let open = self.streams.values.sorted { $0.id < $1.id }
         self.streams.removeAll()
@@ -238,6 +256,7 @@ final class NGHTTP2Session {
         } else if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
             self.closeChannel(error: self.closeError)
         }
+        self.closeIfDeferred()
     }
 
     /// Writes frames from `mem_send` in chunks while the channel is writable, then flushes once.
@@ -302,7 +321,26 @@ final class NGHTTP2Session {
         }
         guard !self.isClosing else { return }
         self.isClosing = true
-        self.context?.close(promise: nil)
+        if self.nghttp2CallDepth > 0 {
+            self.closeDeferred = true
+        } else {
+            self.context?.close(promise: nil)
+        }
+    }
+
+    /// Carries out a close that a callback asked for: writes what is queued (a GOAWAY) and closes the channel,
+    /// or fails the streams of a channel that went inactive meanwhile.
+    private func closeIfDeferred() {
+        guard self.nghttp2CallDepth == 0 else { return }
+        if self.closeDeferred {
+            self.closeDeferred = false
+            self.drain()
+            self.context?.close(promise: nil)
+        }
+        if self.inactiveDeferred {
+            self.inactiveDeferred = false
+            self.failOpenStreams()
+        }
     }
 
     func recordCloseError(_ error: HTTP2Error) {
