@@ -60,14 +60,24 @@ final class RequestDispatcher {
             routeName: routeName)
     }
 
-    /// Answers one JSON request through `writer`, exactly once.
-    func handle(_ request: GatewayRequest, writer: any ResponseWriter) {
+    /// Answers one JSON request through `writer`, exactly once, unless it is cancelled first.
+    ///
+    /// - Returns: What to call if the client goes away before the reply is complete: it cancels the backend
+    ///   call (whose pick and retry permit are then settled as cancelled) and records the request as 499.
+    ///   Nil when the request was answered at once.
+    @discardableResult
+    func handle(_ request: GatewayRequest, writer: any ResponseWriter) -> (() -> Void)? {
         switch runtime.routes.match(method: request.method, path: request.path) {
         case .matched(let target, let variables):
             let route = target.metrics
             let writer = RecordingResponseWriter(
                 writer, record: record(route: route, method: route.method, httpMethod: route.httpMethod, routeName: route.route))
-            call(target, variables: variables, request: request, writer: writer)
+            guard let call = call(target, variables: variables, request: request, writer: writer) else { return nil }
+            return {
+                call.cancel()
+                writer.code = .cancelled
+                writer.record.finish(httpStatus: Self.clientClosedRequest, code: .cancelled)
+            }
         case .methodNotAllowed(let allowed):
             refuse(GatewayError(
                     .unimplemented, "method \(request.method) is not allowed for \(request.path)", httpStatus: 405,
@@ -77,7 +87,11 @@ final class RequestDispatcher {
         case .invalidPath(let reason):
             refuse(GatewayError(.invalidArgument, "invalid path: \(reason)"), unmatched(request, writer))
         }
+        return nil
     }
+
+    /// The status recorded for a request whose client went away first (nginx's 499).
+    static let clientClosedRequest = 499
 
     private func unmatched(_ request: GatewayRequest, _ writer: any ResponseWriter) -> RecordingResponseWriter {
         let route = metrics.unmatchedRoute(httpMethod: request.method)
@@ -85,18 +99,19 @@ final class RequestDispatcher {
             writer, record: record(route: route, method: nil, httpMethod: route.httpMethod, routeName: route.route))
     }
 
+    /// Starts the backend call of a matched request; nil when the request was refused at once.
     private func call(
         _ target: RouteTarget, variables: [PathVariable], request: GatewayRequest, writer: RecordingResponseWriter
-    ) {
+    ) -> UpstreamCall? {
         if target.method.isClientStreaming {
             refuse(GatewayError(.unimplemented, "\(target.method.fullName) is a client-streaming method: call it over gRPC"), writer)
-            return
+            return nil
         }
         var timeout = target.backend.config.timeout
         if let header = request.header("grpc-timeout") {
             guard let parsed = GRPCTimeout.parse(header) else {
                 refuse(GatewayError(.invalidArgument, "invalid grpc-timeout: \(header)"), writer)
-                return
+                return nil
             }
             timeout = parsed
         }
@@ -109,7 +124,7 @@ final class RequestDispatcher {
             }
         } catch {
             refuse(GatewayError(.invalidArgument, error.description), writer)
-            return
+            return nil
         }
         let length = UInt32(message.count - 5)
         message[1] = UInt8(truncatingIfNeeded: length >> 24)
@@ -120,7 +135,8 @@ final class RequestDispatcher {
             pool: pools[target.backend.name]!, path: target.method.grpcPath,
             metadata: RequestMetadata.forJSONRequest(headers: request.headers, clientAddress: request.clientAddress),
             message: allocator.buffer(bytes: message), deadline: .now() + .nanoseconds(timeout.nanoseconds),
-            deadlineIsClients: request.header("grpc-timeout") != nil, eventLoop: eventLoop, maxResponseBytes: runtime.config.limits.maxResponseBytes)
+            deadlineIsClients: request.header("grpc-timeout") != nil, eventLoop: eventLoop,
+            maxResponseBytes: runtime.config.limits.maxResponseBytes)
         if target.method.isServerStreaming {
             stream(call, target: target, writer: writer)
         } else {
@@ -129,6 +145,7 @@ final class RequestDispatcher {
                 self.reply(result, target: target, writer: writer)
             }
         }
+        return call
     }
 
     /// Streams a server-streaming method's replies as grpc-gateway does: one `{"result": message}` line per

@@ -30,6 +30,9 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     private var context: ChannelHandlerContext?
     /// Set when the gateway drains: the next reply ends the connection.
     private var draining = false
+    /// Cancels the backend call of the request being answered, if the client goes away first.
+    private var cancelInFlight: (() -> Void)?
+    private var requestsDispatched = 0
 
     init(dispatcher: RequestDispatcher, maxRequestBytes: Int) {
         self.dispatcher = dispatcher
@@ -42,6 +45,18 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        switch state {
+        case .waitingForResponse, .streamingResponse:
+            cancelInFlight?()
+        case .idle, .receiving, .closing:
+            break
+        }
+        cancelInFlight = nil
+        state = .closing
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -80,7 +95,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
             state = .receiving(request, keepAlive: keepAlive)
         case (.end, .receiving(let request, let keepAlive)):
             state = .waitingForResponse(keepAlive: keepAlive)
-            dispatcher.handle(request, writer: self)
+            requestsDispatched += 1
+            let number = requestsDispatched
+            let cancel = dispatcher.handle(request, writer: self)
+            // Unless it was answered at once (and a pipelined request may have been dispatched meanwhile).
+            if requestsDispatched == number, case .waitingForResponse = state { cancelInFlight = cancel }
         default:
             rejectAndClose(GatewayError(.invalidArgument, "malformed HTTP/1.1 request", httpStatus: 400))
         }
@@ -128,6 +147,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     /// After a reply: closes the connection once the reply is out, or serves the requests that arrived
     /// meanwhile.
     private func responseFinished(keepAlive: Bool, written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        cancelInFlight = nil
         guard keepAlive && !draining else {
             state = .closing
             written.whenComplete { _ in context.close(promise: nil) }

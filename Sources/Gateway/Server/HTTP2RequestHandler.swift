@@ -6,8 +6,8 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     private enum StreamState {
         /// A JSON request whose body is still arriving.
         case receiving(GatewayRequest)
-        /// A JSON request with the dispatcher.
-        case dispatched
+        /// A JSON request with the dispatcher, and what cancels its backend call if the client resets the stream.
+        case dispatched(cancel: (() -> Void)?)
         /// A native gRPC call being proxied.
         case proxying(GRPCProxyStream)
         /// Answered or refused; further data is ignored.
@@ -62,7 +62,7 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     func requestDataReceived(on stream: HTTP2ServerStream, data: ByteBuffer, endStream: Bool) {
         switch streams[stream.id] {
         case .receiving(var request):
-            streams[stream.id] = .dispatched  // release the body so appending does not copy it
+            streams[stream.id] = .dispatched(cancel: nil)  // release the body so appending does not copy it
             guard request.body.readableBytes + data.readableBytes <= maxRequestBytes else {
                 refuse(stream, .bodyTooLarge(limit: maxRequestBytes))
                 return
@@ -82,8 +82,14 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     }
 
     func streamClosed(_ stream: HTTP2ServerStream, error: HTTP2Error?) {
-        if case .proxying(let proxy) = streams.removeValue(forKey: stream.id), error != nil {
-            proxy.clientClosed()
+        guard error != nil else {
+            streams[stream.id] = nil
+            return
+        }
+        switch streams.removeValue(forKey: stream.id) {
+        case .proxying(let proxy): proxy.clientClosed()
+        case .dispatched(let cancel): cancel?()
+        case .receiving, .done, nil: break
         }
     }
 
@@ -110,8 +116,9 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     }
 
     private func dispatch(_ request: GatewayRequest, on stream: HTTP2ServerStream) {
-        streams[stream.id] = .dispatched
-        dispatcher.handle(request, writer: HTTP2ResponseWriter(stream: stream))
+        streams[stream.id] = .dispatched(cancel: nil)
+        let cancel = dispatcher.handle(request, writer: HTTP2ResponseWriter(stream: stream))
+        if case .dispatched = streams[stream.id] { streams[stream.id] = .dispatched(cancel: cancel) }
     }
 
     private func refuse(_ stream: HTTP2ServerStream, _ error: GatewayError) {

@@ -99,6 +99,25 @@ struct CallOutcomeEndToEndTests {
             #expect(try await client.send("POST", "/v1/echo", body: #"{"message":"fast"}"#).status == 200)
         }
     }
+
+    @Test(
+        "a JSON client that goes away while its call waits on the backend cancels the call: nothing stays in flight",
+        arguments: CurlClient.HTTPVersion.allCases)
+    func clientGoneCancelsCall(version: CurlClient.HTTPVersion) async throws {
+        try await withGateway(echo: 1, library: 0) { gateway in
+            let started = ContinuousClock.now
+            let gaveUp = try await HelperProcess.run(
+                "/usr/bin/curl",
+                ["-sS", "--max-time", "0.3", version == .h2c ? "--http2-prior-knowledge" : "--http1.1",
+                 "-H", "Content-Type: application/json", "--data-binary", #"{"message":"slow","delayMs":4000}"#,
+                 gateway.baseURL + "/v1/echo"])
+            #expect(gaveUp.status == 28, "curl timed out: \(gaveUp.standardError)")
+            let endpoints = try await Self.settledEndpoints(gateway)
+            #expect(ContinuousClock.now - started < .seconds(3), "the call was cancelled, not waited for")
+            #expect(endpoints.first?["consecutiveFailures"] as? Int == 0)
+            #expect(try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"next"}"#).status == 200)
+        }
+    }
 }
 
 /// A flag set once, read from any task.
