@@ -105,15 +105,14 @@ struct CallOutcomeEndToEndTests {
         arguments: CurlClient.HTTPVersion.allCases)
     func clientGoneCancelsCall(version: CurlClient.HTTPVersion) async throws {
         try await withGateway(echo: 1, library: 0) { gateway in
-            let started = ContinuousClock.now
             let gaveUp = try await HelperProcess.run(
                 "/usr/bin/curl",
                 ["-sS", "--max-time", "0.3", version == .h2c ? "--http2-prior-knowledge" : "--http1.1",
-                 "-H", "Content-Type: application/json", "--data-binary", #"{"message":"slow","delayMs":4000}"#,
+                 "-H", "Content-Type: application/json", "--data-binary", #"{"message":"slow","delayMs":15000}"#,
                  gateway.baseURL + "/v1/echo"])
             #expect(gaveUp.status == 28, "curl timed out: \(gaveUp.standardError)")
+            // In flight drops to 0 within 5 s while the backend would hold the call for 15 s: it was cancelled.
             let endpoints = try await Self.settledEndpoints(gateway)
-            #expect(ContinuousClock.now - started < .seconds(3), "the call was cancelled, not waited for")
             #expect(endpoints.first?["consecutiveFailures"] as? Int == 0)
             #expect(try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"next"}"#).status == 200)
         }
