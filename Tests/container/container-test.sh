@@ -31,17 +31,16 @@ if [ -n "$missing" ]; then
 fi
 
 scratch=$(mktemp -d "$PWD/$dir/test.XXXXXX")
-chmod 755 "$scratch"
+bin=$(mktemp -d /tmp/portico-unprivileged.XXXXXX)
+chmod 755 "$bin"
 podman=(podman --root "$scratch/storage" --runroot "$scratch/run" --storage-driver overlay)
 container=portico-test-$$
-pid=
 cleanup() {
-    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
     if [ -d "$scratch/storage" ]; then
         "${podman[@]}" rm --force --time 0 "$container" >/dev/null 2>&1 || true
         "${podman[@]}" rmi --all --force >/dev/null 2>&1 || true
     fi
-    rm -rf "$scratch"
+    rm -rf "$scratch" "$bin"
 }
 trap cleanup EXIT
 
@@ -77,60 +76,75 @@ check() {
 }
 
 # --- 1. the binary as an unprivileged user with no capabilities, outside containers ---
-# A copy that user 65532 can reach, with the resources bundle beside it as in the image.
-mkdir -p "$scratch/bin"
-cp -R "$dir/context/portico" "$dir/context/portico_DemoServices.resources" "$scratch/bin/"
-chmod -R a+rX "$scratch/bin"
-(cd "$scratch" && exec setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all --bounding-set=-all \
-    --no-new-privs "$scratch/bin/portico" demo --listen 127.0.0.1:0 --admin 127.0.0.1:0) \
-    >"$scratch/setpriv.log" 2>&1 &
-pid=$!
-wait_serving cat "$scratch/setpriv.log"
-echo "== portico demo as user $uid without capabilities (setpriv): gateway $gateway, admin $admin"
-expect_locked_down "$pid" "setpriv portico"
-grep -qP '^NoNewPrivs:\t1$' "/proc/$pid/status" || fail "setpriv portico: no_new_privs is not set"
-check || { cat "$scratch/setpriv.log" >&2; fail "setpriv portico"; }
-kill -TERM "$pid"
-status=0
-wait "$pid" || status=$?
-pid=
-[ "$status" = 0 ] || { cat "$scratch/setpriv.log" >&2; fail "setpriv portico exited $status after SIGTERM"; }
-echo "ok   setpriv portico exited 0 after SIGTERM"
+unprivileged_binary() {
+    local pid status
+    # A copy that user 65532 can reach wherever the checkout is, with the resources bundle beside it as in
+    # the image.
+    cp -R "$dir/context/portico" "$dir/context/portico_DemoServices.resources" "$bin/"
+    chmod -R a+rX "$bin"
+    (cd "$bin" && exec setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all --bounding-set=-all \
+        --no-new-privs "$bin/portico" demo --listen 127.0.0.1:0 --admin 127.0.0.1:0) \
+        >"$scratch/setpriv.log" 2>&1 &
+    pid=$!
+    trap 'kill -KILL $pid 2>/dev/null || true' EXIT
+    wait_serving cat "$scratch/setpriv.log"
+    echo "== portico demo as user $uid without capabilities (setpriv): gateway $gateway, admin $admin"
+    expect_locked_down "$pid" "setpriv portico"
+    grep -qP '^NoNewPrivs:\t1$' "/proc/$pid/status" || fail "setpriv portico: no_new_privs is not set"
+    check || { cat "$scratch/setpriv.log" >&2; fail "setpriv portico"; }
+    kill -TERM "$pid"
+    status=0
+    wait "$pid" || status=$?
+    [ "$status" = 0 ] || { cat "$scratch/setpriv.log" >&2; fail "setpriv portico exited $status after SIGTERM"; }
+    echo "ok   setpriv portico exited 0 after SIGTERM"
+}
 
 # --- 2. the image, as the Deployment runs it ---
-"${podman[@]}" load --quiet --input "$archive" >/dev/null
-"${podman[@]}" image exists "$image" || fail "$archive holds no $image: $("${podman[@]}" images)"
 # --ulimit: podman's defaults are higher than root may set here (setrlimit fails without them).
-# --network host with port 0: no bridge or firewall rules, no fixed port; the log says which were bound.
-"${podman[@]}" run --detach --name "$container" --runtime runc \
-    --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 \
-    --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,size=16m,mode=1777 \
-    --user $uid:$uid --group-add $uid --cap-drop=all --security-opt no-new-privileges \
-    --network host \
-    "$image" demo --listen 127.0.0.1:0 --admin 127.0.0.1:0 >/dev/null
-wait_serving "${podman[@]}" logs "$container"
-echo "== $image in podman as the Deployment runs it: gateway $gateway, admin $admin"
-cpid=$("${podman[@]}" inspect --format '{{.State.Pid}}' "$container")
-expect_locked_down "$cpid" "the container's portico"
-grep -qP '^NoNewPrivs:\t1$' "/proc/$cpid/status" || fail "container: no_new_privs is not set"
-grep -qP '^Seccomp:\t2$' "/proc/$cpid/status" || fail "container: no seccomp filter"
-awk '$5 == "/" { print $6 }' "/proc/$cpid/mountinfo" | grep -qE '(^|,)ro(,|$)' ||
-    fail "container: the root filesystem is writable: $(awk '$5 == "/"' "/proc/$cpid/mountinfo")"
-echo "ok   the container's root filesystem is read-only and a seccomp filter is on"
-check || { "${podman[@]}" logs "$container" >&2; fail "the container"; }
-"${podman[@]}" stop --time 20 "$container" >/dev/null
-status=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$container")
-[ "$status" = 0 ] || { "${podman[@]}" logs "$container" >&2; fail "the container exited $status after SIGTERM"; }
-echo "ok   the container exited 0 after SIGTERM"
-# The ConfigMap's portico.yaml, mounted read-only where the Deployment mounts it, loads in the image and
-# finds the descriptor set it names there.
-mkdir -p "$scratch/config"
-python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["portico.yaml"], end="")' \
-    manifests/base/configmap.yaml > "$scratch/config/portico.yaml"
-routes=$("${podman[@]}" run --rm --runtime runc --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 \
-    --read-only --read-only-tmpfs=false --user $uid:$uid --cap-drop=all --security-opt no-new-privileges \
-    --network none --volume "$scratch/config:/etc/portico:ro" \
-    "$image" routes --config /etc/portico/portico.yaml) || fail "portico routes on the ConfigMap: $routes"
-grep -q 'LibraryService.GetBook' <<<"$routes" || fail "portico routes on the ConfigMap printed: $routes"
-echo "ok   the ConfigMap's portico.yaml loads in the image: $(($(grep -c . <<<"$routes") - 1)) routes"
-echo "container-test: passed in $(($(date +%s) - started)) s"
+run=(run --runtime runc --ulimit nofile=20000:20000 --ulimit nproc=32768:32768
+    --read-only --read-only-tmpfs=false --user $uid:$uid --group-add $uid --cap-drop=all
+    --security-opt no-new-privileges)
+image_as_deployed() {
+    local cpid status routes
+    "${podman[@]}" load --quiet --input "$archive" >/dev/null
+    "${podman[@]}" image exists "$image" || fail "$archive holds no $image: $("${podman[@]}" images)"
+    # --network host with port 0: no bridge or firewall rules, no fixed port; the log says which were bound.
+    "${podman[@]}" "${run[@]}" --detach --name "$container" --tmpfs /tmp:rw,size=16m,mode=1777 --network host \
+        "$image" demo --listen 127.0.0.1:0 --admin 127.0.0.1:0 >/dev/null
+    wait_serving "${podman[@]}" logs "$container"
+    echo "== $image in podman as the Deployment runs it: gateway $gateway, admin $admin"
+    cpid=$("${podman[@]}" inspect --format '{{.State.Pid}}' "$container")
+    expect_locked_down "$cpid" "the container's portico"
+    grep -qP '^NoNewPrivs:\t1$' "/proc/$cpid/status" || fail "container: no_new_privs is not set"
+    grep -qP '^Seccomp:\t2$' "/proc/$cpid/status" || fail "container: no seccomp filter"
+    awk '$5 == "/" { print $6 }' "/proc/$cpid/mountinfo" | grep -qE '(^|,)ro(,|$)' ||
+        fail "container: the root filesystem is writable: $(awk '$5 == "/"' "/proc/$cpid/mountinfo")"
+    echo "ok   the container's root filesystem is read-only and a seccomp filter is on"
+    check || { "${podman[@]}" logs "$container" >&2; fail "the container"; }
+    "${podman[@]}" stop --time 20 "$container" >/dev/null
+    status=$("${podman[@]}" inspect --format '{{.State.ExitCode}}' "$container")
+    [ "$status" = 0 ] || { "${podman[@]}" logs "$container" >&2; fail "the container exited $status after SIGTERM"; }
+    echo "ok   the container exited 0 after SIGTERM"
+
+    # The ConfigMap's portico.yaml, mounted read-only where the Deployment mounts it, loads in the image and
+    # finds the descriptor set it names there.
+    mkdir -p "$scratch/config"
+    python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["portico.yaml"], end="")' \
+        manifests/base/configmap.yaml > "$scratch/config/portico.yaml"
+    routes=$("${podman[@]}" "${run[@]}" --rm --network none --volume "$scratch/config:/etc/portico:ro" \
+        "$image" routes --config /etc/portico/portico.yaml 2>&1) || fail "portico routes on the ConfigMap: $routes"
+    grep -q 'LibraryService.GetBook' <<<"$routes" || fail "portico routes on the ConfigMap printed: $routes"
+    echo "ok   the ConfigMap's portico.yaml loads in the image: $(($(grep -c . <<<"$routes") - 1)) routes"
+}
+
+# Each part in a subshell, so that a failure of the first still lets the second run and report.
+failed=0
+for part in unprivileged_binary image_as_deployed; do
+    set +e
+    (set -e; "$part")
+    status=$?
+    set -e
+    [ "$status" = 0 ] || failed=$((failed + 1))
+done
+echo "container-test: $((2 - failed)) passed, $failed failed in $(($(date +%s) - started)) s"
+[ "$failed" = 0 ]
