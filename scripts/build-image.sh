@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Portico's OCI image with no registry (`make image`):
-#   1. the release `portico` binary, Swift runtime linked in (--static-swift-stdlib), debug info stripped;
+#   1. the release `portico` binary and the Swift runtime libraries it links, debug info stripped, laid out
+#      as in the toolchain (bin/portico, lib/swift/linux/*.so under /usr/local; RUNPATH $ORIGIN/../lib/…);
 #   2. a Debian bookworm runtime tree made by mmdebstrap from this machine's own apt sources: only the
 #      libraries the binary loads (glibc, libstdc++, libcurl4, libnghttp2-14) and ca-certificates, extracted
 #      without maintainer scripts, so there is no shell, no dpkg and no apt in it;
@@ -12,6 +13,7 @@
 #   PORTICO_IMAGE  the image name (default localhost/portico:dev; manifests/base/kustomization.yaml names it)
 #   IMAGE_DIR      the scratch folder (default .build-image): rootfs/ (reused while its inputs are unchanged),
 #                  context/, buildah's storage, and the archive portico-image.tar
+#   PORTICO_BIN_DIR  a release build folder already holding portico and its resources: no swift build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,12 +21,12 @@ image=${PORTICO_IMAGE:-localhost/portico:dev}
 dir=${IMAGE_DIR:-.build-image}
 archive=$dir/portico-image.tar
 started=$(date +%s.%N)
-elapsed() { printf '%.1f s' "$(echo "$(date +%s.%N) - $1" | bc)"; }
+elapsed() { awk -v from="$1" -v to="$(date +%s.%N)" 'BEGIN { printf "%.1f s", to - from }'; }
 step() { printf 'image: %-44s %s\n' "$1" "$(elapsed "$2")"; }
 
 # --- tools: Debian packages, installed when missing (as `make deps` does) ---
 sudo=$([ "$(id -u)" = 0 ] || echo sudo)
-missing=$(for p in buildah mmdebstrap bc binutils; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+missing=$(for p in buildah mmdebstrap binutils patchelf; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
     echo "installing: $missing"
     $sudo apt-get update -qq
@@ -34,9 +36,14 @@ mkdir -p "$dir"
 
 # --- 1. the binary ---
 t=$(date +%s.%N)
-swift build -c release --product portico --static-swift-stdlib
-bin=$(swift build -c release --show-bin-path)
-step "release build (swift build -c release)" "$t"
+if [ -n "${PORTICO_BIN_DIR:-}" ]; then
+    bin=$PORTICO_BIN_DIR
+    step "release build (given: $bin)" "$t"
+else
+    swift build -c release --product portico
+    bin=$(swift build -c release --show-bin-path)
+    step "release build (swift build -c release)" "$t"
+fi
 
 # --- 2. the runtime tree, remade only when what goes into it changes ---
 # The machine's configured, enabled apt sources, handed to mmdebstrap as files (no mirror named here).
@@ -95,10 +102,20 @@ fi
 # --- 3. the image ---
 t=$(date +%s.%N)
 # The build context: the runtime tree (kept) and what is refreshed on every build.
-rm -rf "$context/portico" "$context/portico_DemoServices.resources" "$context/descriptors"
-mkdir -p "$context/descriptors"
-strip --strip-debug -o "$context/portico" "$bin/portico"
-cp -R "$bin/portico_DemoServices.resources" "$context/"
+rm -rf "$context/portico" "$context/portico_DemoServices.resources" "$context/descriptors" "$context/swift"
+mkdir -p "$context/descriptors" "$context/swift/bin" "$context/swift/lib/swift/linux"
+# The Swift runtime libraries the binary links (ldd resolves them through its RUNPATH to the toolchain),
+# copied rather than linked in: --static-swift-stdlib changes every module's compile flags, so it would
+# cost a second full release build next to a dynamic one, for about the same image size.
+toolchain=$(readlink -f "$(dirname "$(readlink -f "$(command -v swift)")")/../lib/swift/linux")
+for lib in $(ldd "$bin/portico" | awk '{ print $3 }' | grep "^$toolchain/" || true); do
+    strip --strip-debug -o "$context/swift/lib/swift/linux/$(basename "$lib")" "$lib"
+done
+[ -n "$(ls "$context/swift/lib/swift/linux")" ] || { echo "no Swift runtime libraries found in $toolchain" >&2; exit 1; }
+strip --strip-debug -o "$context/swift/bin/portico" "$bin/portico"
+# Only the image's own library folder, no toolchain path.
+patchelf --set-rpath '$ORIGIN/../lib/swift/linux' "$context/swift/bin/portico"
+cp -R "$bin/portico_DemoServices.resources" "$context/swift/bin/"
 cp Sources/DemoServices/Descriptors/*.pb "$context/descriptors/"
 storage=(--root "$PWD/$dir/storage" --runroot "$PWD/$dir/runroot" --storage-driver overlay)
 buildah "${storage[@]}" rmi --all --force >/dev/null 2>&1 || true

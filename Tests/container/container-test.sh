@@ -22,7 +22,7 @@ started=$(date +%s)
 uid=65532
 
 fail() { echo "container-test: FAIL: $*" >&2; exit 1; }
-[ -f "$archive" ] && [ -x "$dir/context/portico" ] || fail "no image: run scripts/build-image.sh (make image) first"
+[ -f "$archive" ] && [ -x "$dir/context/swift/bin/portico" ] || fail "no image: run scripts/build-image.sh (make image) first"
 [ "$(id -u)" = 0 ] || fail "run as root (sudo make container-test): setpriv and rootful podman need it"
 missing=$(for p in podman runc; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
@@ -77,16 +77,16 @@ check() {
 
 # --- 1. the binary as an unprivileged user with no capabilities, outside containers ---
 unprivileged_binary() {
-    local pid status
-    # A copy that user 65532 can reach wherever the checkout is, with the resources bundle beside it as in
-    # the image.
-    cp -R "$dir/context/portico" "$dir/context/portico_DemoServices.resources" "$bin/"
+    local status
+    # The image's bin/ and lib/ (the binary, its resources, the Swift runtime libraries) copied where user
+    # 65532 can reach them wherever the checkout is.
+    cp -R "$dir/context/swift/." "$bin/"
     chmod -R a+rX "$bin"
     (cd "$bin" && exec setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all --bounding-set=-all \
-        --no-new-privs "$bin/portico" demo --listen 127.0.0.1:0 --admin 127.0.0.1:0) \
+        --no-new-privs "$bin/bin/portico" demo --listen 127.0.0.1:0 --admin 127.0.0.1:0) \
         >"$scratch/setpriv.log" 2>&1 &
-    pid=$!
-    trap 'kill -KILL $pid 2>/dev/null || true' EXIT
+    pid=$!  # not local: the subshell's EXIT trap reads it after the function returned
+    trap 'kill -KILL "${pid:-}" 2>/dev/null || true' EXIT
     wait_serving cat "$scratch/setpriv.log"
     echo "== portico demo as user $uid without capabilities (setpriv): gateway $gateway, admin $admin"
     expect_locked_down "$pid" "setpriv portico"
