@@ -24,9 +24,10 @@ demo: deps
 	swift build --product portico
 	.build/debug/portico demo
 
-## Runs every test.
+## Runs every test: the Swift tests, then the image's container test.
 test: deps
 	swift test
+	$(MAKE) --no-print-directory container-test
 
 ## Prints the route table of a config: make routes CONFIG=path/to/portico.yaml
 routes: deps
@@ -37,4 +38,15 @@ bench: deps
 	bench/quick.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-image
+
+# --- the container image (scripts/build-image.sh, Tests/container/container-test.sh) ---
+.PHONY: image container-test
+
+## Builds the OCI image localhost/portico:dev into .build-image/portico-image.tar, with no registry.
+image: deps
+	scripts/build-image.sh
+
+## Runs the image as manifests/ deploy it, and the binary as an unprivileged user, in front of the demo.
+container-test: image
+	Tests/container/container-test.sh

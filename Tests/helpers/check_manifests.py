@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Renders manifests/ (and manifests/namespaced/) with `kubectl kustomize`, validates every object
 against the Kubernetes API schemas (kubernetes-validate, strict: unknown fields are errors), and checks
-that the deployment is least-privilege. Prints one line per rendered variant; exits 1 on any failure.
+that the deployment is least-privilege and fits the image `make image` builds (its name; nothing that execs,
+since the image has no shell; draining by Portico's own shutdownDelay within the grace period). Prints one line per rendered variant; exits 1 on any failure.
 
 Usage: check_manifests.py REPO_ROOT
 """
@@ -11,8 +12,21 @@ import sys
 import kubernetes_validate
 import yaml
 
-VERSION = "1.30.0"  # the oldest version with every field used (preStop sleep)
+# The oldest schemas kubernetes-validate ships, and a recent version. The manifests' API versions need 1.23
+# (autoscaling/v2; discovery.k8s.io/v1 and policy/v1 need 1.21).
+VERSIONS = ("1.25.0", "1.33.0")
 READ_ONLY = {"get", "list", "watch"}
+# What `make image` tags (scripts/build-image.sh); the kustomization's `images:` must name it.
+IMAGE = "localhost/portico:dev"
+
+
+def seconds(duration):
+    """A Portico duration (`250ms`, `30s`, `2m`, or plain seconds) in seconds."""
+    text = str(duration)
+    for suffix, factor in (("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor
+    return float(text)
 
 
 def render(path):
@@ -25,10 +39,11 @@ def check(objects, role_kind):
     by_kind = {}
     for obj in objects:
         name = f"{obj['kind']}/{obj['metadata']['name']}"
-        try:
-            kubernetes_validate.validate(obj, VERSION, strict=True)
-        except kubernetes_validate.ValidationError as error:
-            errors.append(f"{name}: {error.message} at {list(error.path)}")
+        for version in VERSIONS:
+            try:
+                kubernetes_validate.validate(obj, version, strict=True)
+            except kubernetes_validate.ValidationError as error:
+                errors.append(f"{name}: {version}: {error.message} at {list(error.path)}")
         by_kind.setdefault(obj["kind"], []).append(obj)
 
     expected = {"ServiceAccount", role_kind, role_kind + "Binding", "ConfigMap", "Deployment", "Service",
@@ -66,12 +81,33 @@ def check(objects, role_kind):
         and {"cpu", "memory"} <= set(container["resources"].get("limits", {})),
         "liveness /healthz": container["livenessProbe"]["httpGet"]["path"] == "/healthz",
         "readiness /readyz": container["readinessProbe"]["httpGet"]["path"] == "/readyz",
-        "preStop delay": "sleep" in container.get("lifecycle", {}).get("preStop", {}),
+        "user 65532, as the image": spec["securityContext"].get("runAsUser") == 65532
+        and spec["securityContext"].get("runAsGroup") == 65532,
+        "seccomp RuntimeDefault": spec["securityContext"].get("seccompProfile") == {"type": "RuntimeDefault"},
         "prometheus scrape": annotations.get("prometheus.io/scrape") == "true",
     }
     errors += [f"Deployment/portico: {what}" for what, ok in checks.items() if not ok]
 
+    # The image holds the portico binary and its libraries only: no shell, no sleep, so nothing may exec.
+    for deployment in by_kind.get("Deployment", []):
+        for each in deployment["spec"]["template"]["spec"]["containers"]:
+            where = f"Deployment/{deployment['metadata']['name']}: container {each['name']}"
+            if each.get("image") != IMAGE:
+                errors.append(f"{where}: image {each.get('image')}, not {IMAGE}")
+            hooks = [each.get("lifecycle", {}).get(h, {}) for h in ("preStop", "postStart")]
+            probes = [each.get(p, {}) for p in ("livenessProbe", "readinessProbe", "startupProbe")]
+            if any("exec" in handler for handler in hooks + probes):
+                errors.append(f"{where}: an exec hook or probe (the image has no shell)")
+
     config = yaml.safe_load(by_kind["ConfigMap"][0]["data"]["portico.yaml"])
+    # Draining without a preStop hook: Portico keeps serving for shutdownDelay after SIGTERM, then drains;
+    # both must end before the kubelet's SIGKILL.
+    lifecycle = config.get("lifecycle", {})
+    delay, drain = (seconds(lifecycle.get(key, default)) for key, default in (("shutdownDelay", "5s"),
+                                                                            ("drainTimeout", "30s")))
+    grace = spec.get("terminationGracePeriodSeconds", 30)
+    if delay < 5 or delay + drain >= grace:
+        errors.append(f"shutdownDelay {delay} s + drainTimeout {drain} s vs terminationGracePeriodSeconds {grace}")
     backend = config["backends"][0]
     if "kubernetes" not in config or set(backend.get("kubernetes", {})) - {"service", "namespace", "port"}:
         errors.append(f"ConfigMap: backend {backend}")
