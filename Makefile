@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := protobuf-compiler libnghttp2-dev libcurl4-openssl-dev nghttp2-client curl pkg-config python3-pip \
-	openssl kubectl
+	openssl kubectl golang-go golang-google-grpc-dev protoc-gen-go-1-3
 PIP_PACKAGES := grpcio==1.* protobuf googleapis-common-protos kubernetes-validate
 
 .PHONY: deps demo test routes bench clean
@@ -24,8 +24,9 @@ demo: deps
 	swift build --product portico
 	.build/debug/portico demo
 
-## Runs every test.
+## Runs every test (the gRPC interop tests' grpc-go backend is built first, into .build-go-echo).
 test: deps
+	Tests/helpers/go-echo/build.sh >/dev/null
 	swift test
 
 ## Prints the route table of a config: make routes CONFIG=path/to/portico.yaml
