@@ -14,7 +14,8 @@ enum InteropKnownIssues {
     /// Runs a JSON case, as a known issue if `known`.
     static func run(known: Bool, _ body: () async throws -> Void) async throws {
         guard known else { return try await body() }
-        await withKnownIssue("JSON bodies over ~70 KB hang against Python grpcio backends") {
+        // Intermittent: on a loaded machine some of these cases get through.
+        await withKnownIssue("JSON bodies over ~70 KB hang against Python grpcio backends", isIntermittent: true) {
             try await body()
         }
     }

@@ -22,10 +22,10 @@ extension InteropMatrix {
     typealias EchoResponse = Portico_Demo_Echo_V1_EchoResponse
     typealias ExpandRequest = Portico_Demo_Echo_V1_ExpandRequest
 
-    /// Native calls fail rather than hang.
+    /// Native calls fail rather than hang (2 MiB through debug builds of grpc-swift take seconds).
     static var callOptions: CallOptions {
         var options = CallOptions.defaults
-        options.timeout = .seconds(20)
+        options.timeout = .seconds(60)
         return options
     }
 
