@@ -48,7 +48,15 @@ extension InteropMatrix {
         let environment = try InteropEnvironment.required()
         let echo = environment.echo
         let name = environment.stack.backendName
-        let message = size.message()
+        try await environment.taking(size) {
+            try await grpcSizes(kind, size, message: size.message(), echo: echo, name: name)
+        }
+    }
+
+    private static func grpcSizes(
+        _ kind: CallKind, _ size: InteropSize, message: String,
+        echo: Portico_Demo_Echo_V1_EchoService.Client<some ClientTransport>, name: String
+    ) async throws {
         switch kind {
         case .unary:
             let reply = try await echo.echo(request(message), options: callOptions)

@@ -10,15 +10,28 @@ final class InteropEnvironment: Sendable {
     /// The environment of the suite the current test belongs to.
     @TaskLocal static var current: InteropEnvironment?
 
-    /// The largest request body the gateway takes (its `maxRequestBytes`), smaller than the 4 MiB default
-    /// to keep the largest cases fast.
-    static let maxRequestBytes = 2 << 20
+    /// The largest request body the gateway takes (its `maxRequestBytes`): 1 MiB + 64 KiB, smaller than the
+    /// 4 MiB default to keep the largest cases affordable in debug builds.
+    static let maxRequestBytes = (1 << 20) + (64 << 10)
 
     let stack: InteropStack
     /// `http://127.0.0.1:PORT` of the gateway.
     let baseURL: String
     /// A grpc-swift-2 client whose target is the gateway.
     let client: GRPCClient<HTTP2ClientTransport.Posix>
+    /// Takes turns among the largest cases of every interop suite: the three suites run beside the rest of the
+    /// tests on a 2-core machine, whose other tests must not starve.
+    static let heavyCases = InteropLimiter(permits: 2)
+
+    /// Runs `body` in turn with the other large cases (1 MiB or more) if `size` is large, at once otherwise or
+    /// if `turns` is false (cases that would hold their turn while they wait for a timeout).
+    func taking(_ size: InteropSize, turns: Bool = true, _ body: () async throws -> Void) async throws {
+        if turns && size.bytes >= 1 << 20 {
+            try await Self.heavyCases.withPermit(body)
+        } else {
+            try await body()
+        }
+    }
 
     init(stack: InteropStack, baseURL: String, client: GRPCClient<HTTP2ClientTransport.Posix>) {
         self.stack = stack
