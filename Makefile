@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := protobuf-compiler libnghttp2-dev libcurl4-openssl-dev nghttp2-client curl pkg-config python3-pip \
-	openssl kubectl
+	openssl kubectl golang-go golang-google-grpc-dev protoc-gen-go-1-3
 PIP_PACKAGES := grpcio==1.* protobuf googleapis-common-protos kubernetes-validate
 
 .PHONY: deps demo test routes bench clean
@@ -24,8 +24,10 @@ demo: deps
 	swift build --product portico
 	.build/debug/portico demo
 
-## Runs every test: the Swift tests, then the image's container test.
+## Runs every test: the Swift tests (the interop matrix's grpc-go backend is built first, into .build-go-echo),
+## then the image's container test.
 test: deps
+	Tests/helpers/go-echo/build.sh >/dev/null
 	swift test
 	$(MAKE) --no-print-directory container-test
 

@@ -44,6 +44,7 @@ public enum DemoCurlCommands {
             "curl -s \(baseURL)/v1/echo/hello",
             "curl -s -i -X POST \(baseURL)/v1/echo \(json) -d '{\"message\":\"boom\",\"failCode\":5}'",
             "curl -s -N '\(baseURL)/v1/echo:expand?message=tick&count=3&intervalMs=500'",
+            "curl -s -N -X POST \(baseURL)/v1/echo:expand \(json) -d '{\"message\":\"tock\",\"count\":2}'",
         ]
     }
 }

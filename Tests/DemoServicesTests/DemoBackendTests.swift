@@ -59,19 +59,21 @@ struct DemoBackendTests {
         #expect(routes.count == expected.count)
     }
 
-    @Test("Echo has a POST and a GET binding, Expand a GET, and Collect no rule")
+    @Test("Echo and Expand have a POST and a GET binding; Collect and Chat no rule")
     func echoRoutes() throws {
         let service = "portico.demo.echo.v1.EchoService"
         let expected: Set<DemoRoute> = [
             DemoRoute(verb: "POST", template: "/v1/echo", body: "*", service: service, method: "Echo"),
             DemoRoute(verb: "GET", template: "/v1/echo/{message}", body: "", service: service, method: "Echo"),
             DemoRoute(verb: "GET", template: "/v1/echo:expand", body: "", service: service, method: "Expand"),
+            DemoRoute(verb: "POST", template: "/v1/echo:expand", body: "*", service: service, method: "Expand"),
             DemoRoute(verb: "POST", template: "/\(service)/Collect", body: "*", service: service, method: "Collect"),
+            DemoRoute(verb: "POST", template: "/\(service)/Chat", body: "*", service: service, method: "Chat"),
         ]
         #expect(Set(try DemoRoute.routes(.echo)) == expected)
         let file = try #require(try DemoRoute.demoFile(.echo))
         let streaming = file.service[0].method.map { "\($0.name):\($0.clientStreaming):\($0.serverStreaming)" }
-        #expect(streaming == ["Echo:false:false", "Expand:false:true", "Collect:true:false"])
+        #expect(streaming == ["Echo:false:false", "Expand:false:true", "Collect:true:false", "Chat:true:true"])
     }
 
     @Test("A backend listens on the port it reports and advertises the configured MAX_CONCURRENT_STREAMS")

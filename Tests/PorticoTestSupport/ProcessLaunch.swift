@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Foundation's `Process.run()` on Linux crashed now and then under the parallel test runner (a bad
 /// memcpy inside it while hundreds of curl processes were launched), so one-shot commands are spawned
-/// with `posix_spawn` directly; long-running helpers still use `Process`, one launch at a time.
+/// with `posix_spawn` directly, and so are long-running ones started as ``SpawnedProcess``; older helpers
+/// still use `Process`, one launch at a time.
 package enum ProcessLaunch {
     private static let lock = Mutex(())
 
@@ -41,6 +42,26 @@ package enum ProcessLaunch {
     package static func runToCompletion(
         _ executable: String, _ arguments: [String], standardOutput: String, standardError: String, timeout: Double
     ) async throws -> Int32 {
+        let spawned = try spawn(executable, arguments, standardOutput: standardOutput, standardError: standardError)
+        let watchdog = DispatchWorkItem { _ = Glibc.kill(spawned, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        let status = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
+        watchdog.cancel()
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// Starts `executable` with `arguments`, standard input from /dev/null and standard output and error
+    /// going to the given files, and returns its pid at once; the caller must reap it.
+    package static func spawn(
+        _ executable: String, _ arguments: [String], standardOutput: String, standardError: String
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -56,18 +77,6 @@ package enum ProcessLaunch {
             return posix_spawn(&pid, executable, &actions, nil, argv, environ)
         }
         guard result == 0 else { throw Failure(description: "cannot start \(executable): errno \(result)") }
-        let spawned = pid
-        let watchdog = DispatchWorkItem { _ = Glibc.kill(spawned, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        let status = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var status: Int32 = 0
-                while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
-                continuation.resume(returning: status)
-            }
-        }
-        watchdog.cancel()
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return pid
     }
 }

@@ -84,6 +84,41 @@ struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
         )
     }
 
+    func chat(
+        request: StreamingServerRequest<EchoRequest>,
+        context: ServerContext
+    ) async throws -> StreamingServerResponse<EchoResponse> {
+        let deadline = Self.deadline(request.metadata)
+        let received = Self.received(request.metadata)
+        let messages = request.messages
+        // The response headers go out before any request is read: a reply per request, as it arrives, is the
+        // point of the method.
+        return StreamingServerResponse(metadata: self.servedBy) { writer in
+            var trailers: Metadata = [:]
+            var sequence: Int32 = 0
+            for try await message in messages {
+                if sequence == 0 {
+                    trailers = try Self.metadata(message.responseTrailers, field: "response_trailers")
+                }
+                if let failure = try Self.requestedFailure(code: message.failCode, trailers: trailers) {
+                    throw failure
+                }
+                guard message.delayMs >= 0 else {
+                    throw RPCError(code: .invalidArgument, message: "delay_ms must not be negative")
+                }
+                try await Self.wait(milliseconds: message.delayMs, deadline: deadline)
+                var response = EchoResponse()
+                response.message = message.message
+                response.servedBy = self.name
+                response.receivedMetadata = received
+                response.sequence = sequence
+                try await writer.write(response)
+                sequence += 1
+            }
+            return trailers
+        }
+    }
+
     /// Waits `delay_ms`, then replies once or fails as `request` asks; `deadline` comes from the call's
     /// `grpc-timeout`.
     private func reply(

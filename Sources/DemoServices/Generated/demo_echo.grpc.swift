@@ -61,11 +61,25 @@ public enum Portico_Demo_Echo_V1_EchoService: Sendable {
                 type: .clientStreaming
             )
         }
+        /// Namespace for "Chat" metadata.
+        public enum Chat: Sendable {
+            /// Request type for "Chat".
+            public typealias Input = Portico_Demo_Echo_V1_EchoRequest
+            /// Response type for "Chat".
+            public typealias Output = Portico_Demo_Echo_V1_EchoResponse
+            /// Descriptor for "Chat".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "portico.demo.echo.v1.EchoService"),
+                method: "Chat",
+                type: .bidirectionalStreaming
+            )
+        }
         /// Descriptors for all methods in the "portico.demo.echo.v1.EchoService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Echo.descriptor,
             Expand.descriptor,
-            Collect.descriptor
+            Collect.descriptor,
+            Chat.descriptor
         ]
     }
 }
@@ -119,6 +133,7 @@ extension Portico_Demo_Echo_V1_EchoService {
         /// > Source IDL Documentation:
         /// >
         /// > Streams `count` replies, one every `interval_ms`; then fails with `fail_code` if it is non-zero.
+        /// > The POST binding carries messages too large for a query string.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Portico_Demo_Echo_V1_ExpandRequest` messages.
@@ -147,6 +162,28 @@ extension Portico_Demo_Echo_V1_EchoService {
         ///     to an internal error.
         /// - Returns: A streaming response of `Portico_Demo_Echo_V1_EchoResponse` messages.
         func collect(
+            request: GRPCCore.StreamingServerRequest<Portico_Demo_Echo_V1_EchoRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Portico_Demo_Echo_V1_EchoResponse>
+
+        /// Handle the "Chat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replies to each request as it arrives, after that request's `delay_ms`: its message, with `sequence` = its
+        /// > position from 0, so a client can wait for each reply before sending the next request. A request with a
+        /// > non-zero `fail_code` ends the call with that status instead of a reply. The first request's
+        /// > `response_trailers` are sent as trailing metadata; `response_headers` are not used (the response headers
+        /// > go out before any request is read). No HTTP rule.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Portico_Demo_Echo_V1_EchoRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Portico_Demo_Echo_V1_EchoResponse` messages.
+        func chat(
             request: GRPCCore.StreamingServerRequest<Portico_Demo_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Portico_Demo_Echo_V1_EchoResponse>
@@ -187,6 +224,7 @@ extension Portico_Demo_Echo_V1_EchoService {
         /// > Source IDL Documentation:
         /// >
         /// > Streams `count` replies, one every `interval_ms`; then fails with `fail_code` if it is non-zero.
+        /// > The POST binding carries messages too large for a query string.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Portico_Demo_Echo_V1_ExpandRequest` message.
@@ -218,6 +256,28 @@ extension Portico_Demo_Echo_V1_EchoService {
             request: GRPCCore.StreamingServerRequest<Portico_Demo_Echo_V1_EchoRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Portico_Demo_Echo_V1_EchoResponse>
+
+        /// Handle the "Chat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replies to each request as it arrives, after that request's `delay_ms`: its message, with `sequence` = its
+        /// > position from 0, so a client can wait for each reply before sending the next request. A request with a
+        /// > non-zero `fail_code` ends the call with that status instead of a reply. The first request's
+        /// > `response_trailers` are sent as trailing metadata; `response_headers` are not used (the response headers
+        /// > go out before any request is read). No HTTP rule.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Portico_Demo_Echo_V1_EchoRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Portico_Demo_Echo_V1_EchoResponse` messages.
+        func chat(
+            request: GRPCCore.StreamingServerRequest<Portico_Demo_Echo_V1_EchoRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Portico_Demo_Echo_V1_EchoResponse>
     }
 
     /// Simple service protocol for the "portico.demo.echo.v1.EchoService" service.
@@ -253,6 +313,7 @@ extension Portico_Demo_Echo_V1_EchoService {
         /// > Source IDL Documentation:
         /// >
         /// > Streams `count` replies, one every `interval_ms`; then fails with `fail_code` if it is non-zero.
+        /// > The POST binding carries messages too large for a query string.
         ///
         /// - Parameters:
         ///   - request: A `Portico_Demo_Echo_V1_ExpandRequest` message.
@@ -285,6 +346,29 @@ extension Portico_Demo_Echo_V1_EchoService {
             request: GRPCCore.RPCAsyncSequence<Portico_Demo_Echo_V1_EchoRequest, any Swift.Error>,
             context: GRPCCore.ServerContext
         ) async throws -> Portico_Demo_Echo_V1_EchoResponse
+
+        /// Handle the "Chat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replies to each request as it arrives, after that request's `delay_ms`: its message, with `sequence` = its
+        /// > position from 0, so a client can wait for each reply before sending the next request. A request with a
+        /// > non-zero `fail_code` ends the call with that status instead of a reply. The first request's
+        /// > `response_trailers` are sent as trailing metadata; `response_headers` are not used (the response headers
+        /// > go out before any request is read). No HTTP rule.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Portico_Demo_Echo_V1_EchoRequest` messages.
+        ///   - response: A response stream of `Portico_Demo_Echo_V1_EchoResponse` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func chat(
+            request: GRPCCore.RPCAsyncSequence<Portico_Demo_Echo_V1_EchoRequest, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Portico_Demo_Echo_V1_EchoResponse>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -320,6 +404,17 @@ extension Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Portico_Demo_Echo_V1_EchoResponse>(),
             handler: { request, context in
                 try await self.collect(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Portico_Demo_Echo_V1_EchoService.Method.Chat.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Portico_Demo_Echo_V1_EchoRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Portico_Demo_Echo_V1_EchoResponse>(),
+            handler: { request, context in
+                try await self.chat(
                     request: request,
                     context: context
                 )
@@ -410,6 +505,23 @@ extension Portico_Demo_Echo_V1_EchoService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func chat(
+        request: GRPCCore.StreamingServerRequest<Portico_Demo_Echo_V1_EchoRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Portico_Demo_Echo_V1_EchoResponse> {
+        return GRPCCore.StreamingServerResponse<Portico_Demo_Echo_V1_EchoResponse>(
+            metadata: [:],
+            producer: { writer in
+                try await self.chat(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
 }
 
 // MARK: portico.demo.echo.v1.EchoService (client)
@@ -453,6 +565,7 @@ extension Portico_Demo_Echo_V1_EchoService {
         /// > Source IDL Documentation:
         /// >
         /// > Streams `count` replies, one every `interval_ms`; then fails with `fail_code` if it is non-zero.
+        /// > The POST binding carries messages too large for a query string.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Portico_Demo_Echo_V1_ExpandRequest` message.
@@ -493,6 +606,33 @@ extension Portico_Demo_Echo_V1_EchoService {
             deserializer: some GRPCCore.MessageDeserializer<Portico_Demo_Echo_V1_EchoResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Portico_Demo_Echo_V1_EchoResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Chat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replies to each request as it arrives, after that request's `delay_ms`: its message, with `sequence` = its
+        /// > position from 0, so a client can wait for each reply before sending the next request. A request with a
+        /// > non-zero `fail_code` ends the call with that status instead of a reply. The first request's
+        /// > `response_trailers` are sent as trailing metadata; `response_headers` are not used (the response headers
+        /// > go out before any request is read). No HTTP rule.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Portico_Demo_Echo_V1_EchoRequest` messages.
+        ///   - serializer: A serializer for `Portico_Demo_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Portico_Demo_Echo_V1_EchoResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func chat<Result>(
+            request: GRPCCore.StreamingClientRequest<Portico_Demo_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Portico_Demo_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Portico_Demo_Echo_V1_EchoResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Portico_Demo_Echo_V1_EchoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -555,6 +695,7 @@ extension Portico_Demo_Echo_V1_EchoService {
         /// > Source IDL Documentation:
         /// >
         /// > Streams `count` replies, one every `interval_ms`; then fails with `fail_code` if it is non-zero.
+        /// > The POST binding carries messages too large for a query string.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Portico_Demo_Echo_V1_ExpandRequest` message.
@@ -616,6 +757,42 @@ extension Portico_Demo_Echo_V1_EchoService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Chat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Replies to each request as it arrives, after that request's `delay_ms`: its message, with `sequence` = its
+        /// > position from 0, so a client can wait for each reply before sending the next request. A request with a
+        /// > non-zero `fail_code` ends the call with that status instead of a reply. The first request's
+        /// > `response_trailers` are sent as trailing metadata; `response_headers` are not used (the response headers
+        /// > go out before any request is read). No HTTP rule.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Portico_Demo_Echo_V1_EchoRequest` messages.
+        ///   - serializer: A serializer for `Portico_Demo_Echo_V1_EchoRequest` messages.
+        ///   - deserializer: A deserializer for `Portico_Demo_Echo_V1_EchoResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func chat<Result>(
+            request: GRPCCore.StreamingClientRequest<Portico_Demo_Echo_V1_EchoRequest>,
+            serializer: some GRPCCore.MessageSerializer<Portico_Demo_Echo_V1_EchoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Portico_Demo_Echo_V1_EchoResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Portico_Demo_Echo_V1_EchoResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Portico_Demo_Echo_V1_EchoService.Method.Chat.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -656,6 +833,7 @@ extension Portico_Demo_Echo_V1_EchoService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Streams `count` replies, one every `interval_ms`; then fails with `fail_code` if it is non-zero.
+    /// > The POST binding carries messages too large for a query string.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Portico_Demo_Echo_V1_ExpandRequest` message.
@@ -707,6 +885,37 @@ extension Portico_Demo_Echo_V1_EchoService.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "Chat" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replies to each request as it arrives, after that request's `delay_ms`: its message, with `sequence` = its
+    /// > position from 0, so a client can wait for each reply before sending the next request. A request with a
+    /// > non-zero `fail_code` ends the call with that status instead of a reply. The first request's
+    /// > `response_trailers` are sent as trailing metadata; `response_headers` are not used (the response headers
+    /// > go out before any request is read). No HTTP rule.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Portico_Demo_Echo_V1_EchoRequest` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func chat<Result>(
+        request: GRPCCore.StreamingClientRequest<Portico_Demo_Echo_V1_EchoRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Portico_Demo_Echo_V1_EchoResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.chat(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Portico_Demo_Echo_V1_EchoRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Portico_Demo_Echo_V1_EchoResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
@@ -750,6 +959,7 @@ extension Portico_Demo_Echo_V1_EchoService.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Streams `count` replies, one every `interval_ms`; then fails with `fail_code` if it is non-zero.
+    /// > The POST binding carries messages too large for a query string.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -805,6 +1015,42 @@ extension Portico_Demo_Echo_V1_EchoService.ClientProtocol {
             producer: producer
         )
         return try await self.collect(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Chat" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Replies to each request as it arrives, after that request's `delay_ms`: its message, with `sequence` = its
+    /// > position from 0, so a client can wait for each reply before sending the next request. A request with a
+    /// > non-zero `fail_code` ends the call with that status instead of a reply. The first request's
+    /// > `response_trailers` are sent as trailing metadata; `response_headers` are not used (the response headers
+    /// > go out before any request is read). No HTTP rule.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func chat<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Portico_Demo_Echo_V1_EchoRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Portico_Demo_Echo_V1_EchoResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Portico_Demo_Echo_V1_EchoRequest>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.chat(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -85,7 +85,8 @@ public nonisolated struct Portico_Demo_Echo_V1_EchoResponse: Sendable {
   /// set a deadline, "grpc-timeout". Repeated keys are joined with ", "; binary values are base64.
   public var receivedMetadata: Dictionary<String,String> = [:]
 
-  /// Expand: the reply's position, from 0. Collect: the number of requests read. Echo: 0.
+  /// Expand: the reply's position, from 0. Collect: the number of requests read. Chat: the request's position,
+  /// from 0. Echo: 0.
   public var sequence: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

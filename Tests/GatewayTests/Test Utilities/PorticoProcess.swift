@@ -88,7 +88,7 @@ final class PorticoProcess {
     }
 
     /// The port of `name=host:port` in a log line.
-    private static func port(named name: String, in line: Substring) -> Int? {
+    static func port(named name: String, in line: Substring) -> Int? {
         guard let field = line.split(separator: " ").first(where: { $0.hasPrefix("\(name)=") }),
             let colon = field.lastIndex(of: ":")
         else { return nil }
