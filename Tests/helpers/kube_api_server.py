@@ -231,7 +231,7 @@ class Cluster:
                 self.next_snapshot += 1
                 self.snapshots[str(self.next_snapshot)] = (items, version)
                 following = f"{self.next_snapshot}:{end}"
-            if self.expire_continue_after is not None:
+            if following and self.expire_continue_after is not None:
                 self.expire_continue_after -= 1
                 if self.expire_continue_after <= 0:
                     self.snapshots, self.expire_continue_after = {}, None
@@ -647,11 +647,15 @@ def handle_command(runner, command):
         CLUSTER.expire(command.get("mode", "event"))
     elif op == "drop":
         CLUSTER.drop()
+    elif op == "end":  # every open watch ends cleanly, as at the server's timeout
+        with CLUSTER.lock:
+            for watch in CLUSTER.watches:
+                watch.lines.put(None)
     elif op == "silence":  # every open watch stays open and sends nothing more
         CLUSTER.silence()
     elif op == "bookmarkEvery":  # {"seconds": s}: a bookmark on every watch silent for s seconds; null: off
         CLUSTER.bookmark_interval = command.get("seconds")
-    elif op == "expireContinue":  # {"after": n}: once n more list pages are served, every continue token expires
+    elif op == "expireContinue":  # {"after": n}: once n more continue tokens are handed out, every one expires
         with CLUSTER.lock:
             CLUSTER.expire_continue_after = command.get("after", 0)
             if CLUSTER.expire_continue_after <= 0:

@@ -16,7 +16,7 @@ struct Kubeconfig {
         func resolve(_ path: String) -> String {
             let expanded = (path as NSString).expandingTildeInPath
             return expanded.hasPrefix("/")
-                ? expanded : file.deletingLastPathComponent().appendingPathComponent(expanded).path
+                ? expanded : file.deletingLastPathComponent().appendingPathComponent(expanded).standardized.path
         }
 
         /// An error about this entry, naming its file.
