@@ -35,13 +35,18 @@ struct ExecCredentialDiscoveryTests {
         try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
         try await snapshots.wait { $0.addresses == ["10.0.0.2:9000"] }
         #expect(fixture.runs.count == 2, "the two refused watches share one new run")
-        let requests = try await server.requests()
-        let refused = requests.indices.filter { requests[$0].status == 401 }
-        #expect((1...2).contains(refused.count), "at most one 401 per resumed watch")
-        for index in refused {
-            let retry = requests[(index + 1)...].first { $0.path == requests[index].path }
-            #expect(retry?.status == 200, "the refused request was sent again and accepted")
+        // The Service's watch may still be waiting for the new run: poll until every 401 has its retry.
+        var requests: [KubeAPIServer.Request] = []
+        func refused() -> [Int] { requests.indices.filter { requests[$0].status == 401 } }
+        func retried(_ index: Int) -> Bool {
+            requests[(index + 1)...].first { $0.path == requests[index].path }?.status == 200
         }
+        #expect(
+            try await eventually {
+                requests = try await server.requests()
+                return !refused().isEmpty && refused().allSatisfy(retried)
+            }, "each refused request was sent again at once and accepted")
+        #expect((1...2).contains(refused().count), "at most one 401 per resumed watch")
         #expect(!logs.messages(atLeast: .warning).contains("watch failed"), "the retry hid the 401 from the watch")
     }
 
