@@ -12,7 +12,8 @@ struct ManifestsTests {
             .deletingLastPathComponent()
         // Off the cooperative pool: kustomize and the schema checks take seconds on a busy machine.
         let output = try await HelperProcess.run(
-            "/usr/bin/env", ["python3", root.appendingPathComponent("Tests/helpers/check_manifests.py").path, root.path],
+            "/usr/bin/env",
+            ["python3", root.appendingPathComponent("Tests/helpers/check_manifests.py").path, root.path],
             timeout: 120)
         let text = output.standardOutput + output.standardError
         #expect(output.status == 0, "\(text)")

@@ -550,6 +550,7 @@ class H2Connection:
                 if action[0] == "end":
                     stream.ended = True
                 elif action[0] == "drop":
+                    self.send(stream_id, stream)  # lines queued before the drop go first, as over HTTP/1.1
                     self.conn.reset_stream(stream_id, error_code=2)
                     self.close(stream_id)
                     break

@@ -34,7 +34,7 @@ final class KubernetesClient: Sendable {
             let page: ObjectList<Object>
             do {
                 page = try await get(ObjectList<Object>.self, path: path, query: pageQuery)
-            } catch where error.code == .gone && token != nil {
+            } catch  where error.code == .gone && token != nil {
                 logger.info("list continue token expired, listing in one request", metadata: ["path": "\(path)"])
                 (items, pageSize, token) = ([], 0, nil)
                 continue

@@ -14,7 +14,9 @@ struct ExecCredentialDiscoveryTests {
         var config = KubernetesDiscoveryTests.config(kubeconfig: try server.kubeconfig(user: fixture.userYAML()))
         config.execTimeout = .seconds(60)
         let discovery = try KubernetesDiscovery(config: config, logger: logger)
-        return (discovery, SnapshotCollector(discovery.watch(KubernetesDiscoveryTests.library, backend: "library")), logs)
+        return (
+            discovery, SnapshotCollector(discovery.watch(KubernetesDiscoveryTests.library, backend: "library")), logs
+        )
     }
 
     @Test("the plugin's token authenticates; after a 401 the plugin runs again and the request is retried at once")

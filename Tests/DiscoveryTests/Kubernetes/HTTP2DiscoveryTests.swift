@@ -41,17 +41,26 @@ struct HTTP2DiscoveryTests {
             try await server.requests().filter { $0.path.hasSuffix("endpointslices") && $0.query["watch"] == "1" }
         }
 
+        // A reset stream may lose what the server wrote just before it: the event is seen first, then reset.
+        let changed = try await server.applySlice(
+            "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.3")])
+        try await snapshots.wait { $0.addresses == ["10.0.0.2:9000", "10.0.0.3:9000"] }
+        try await server.command(["op": "drop"])  // RST_STREAM on every watch
+        #expect(try await eventually { try await sliceWatches().count == 2 })
+        #expect(try await sliceWatches().last?.query["resourceVersion"] == String(changed))
+
+        #expect(try await eventually { try await server.openWatches().count == 2 })
         let version = try await server.applySlice("other", service: "other", endpoints: [TestEndpoint(ip: "10.9.9.9")])
         try await server.command(["op": "bookmark"])
-        try await server.command(["op": "drop"])  // RST_STREAM on every watch, after the bookmark
-        #expect(try await eventually { try await sliceWatches().count == 2 })
+        try await server.command(["op": "end"])  // the bookmark, then END_STREAM
+        #expect(try await eventually { try await sliceWatches().count == 3 })
         #expect(try await sliceWatches().last?.query["resourceVersion"] == String(version))
         #expect(try await KubernetesDiscoveryTests.listCount(server) == 1)
 
         #expect(try await eventually { try await server.openWatches().count == 2 })
         try await server.delete(kind: "EndpointSlice", "library-b", silent: true)
         try await server.command(["op": "expire", "mode": "event"])
-        try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
+        try await snapshots.wait { $0.addresses == ["10.0.0.3:9000"] }
         #expect(try await KubernetesDiscoveryTests.listCount(server) == 2)
         #expect(discovery.statistics.relists >= 1)
         #expect(try await server.requests().allSatisfy { $0.httpVersion == "HTTP/2" })

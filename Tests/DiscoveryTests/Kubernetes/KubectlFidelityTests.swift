@@ -19,10 +19,12 @@ struct KubectlFidelityTests {
     @Test("kubectl get endpointslices -o json lists what the server holds")
     func list() async throws {
         let server = try await KubeAPIServer()
-        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1")])
+        try await server.applySlice(
+            "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1")])
         try await server.applySlice("library-b", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
         try await server.applyService("library", annotations: ["portico.io/balancer": "ewma"])
-        let (status, output, errors) = try await Self.kubectl(server, ["get", "endpointslices", "-n", "shop", "-o", "json"])
+        let (status, output, errors) = try await Self.kubectl(
+            server, ["get", "endpointslices", "-n", "shop", "-o", "json"])
         #expect(status == 0, "\(errors)")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         let items = try #require(list["items"] as? [[String: Any]])

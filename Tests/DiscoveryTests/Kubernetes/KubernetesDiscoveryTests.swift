@@ -27,15 +27,18 @@ struct KubernetesDiscoveryTests {
     }
 
     static func listCount(_ server: KubeAPIServer, _ resource: String = "endpointslices") async throws -> Int {
-        try await server.requests().filter { $0.path.hasSuffix(resource) && $0.query["watch"] == nil && $0.status == 200 }
-            .count
+        try await server.requests().filter {
+            $0.path.hasSuffix(resource) && $0.query["watch"] == nil && $0.status == 200
+        }
+        .count
     }
 
     @Test("pods added, removed, becoming not ready and terminating reach the snapshots")
     func podLifecycle() async throws {
         let server = try await KubeAPIServer()
         try await server.applyService("library")
-        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1")])
+        try await server.applySlice(
+            "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1")])
         try await server.applySlice("other", service: "other", endpoints: [TestEndpoint(ip: "10.9.9.9")])
         let (discovery, snapshots, _) = try Self.start(server)
         #expect(!discovery.isSynced)
@@ -105,7 +108,9 @@ struct KubernetesDiscoveryTests {
         #expect(try await eventually { try await server.openWatches().count == 2 })
         try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.3")])
         try await snapshots.wait { $0.addresses == ["10.0.0.3:9000"] }
-        let watches = try await server.requests().filter { $0.path.hasSuffix("endpointslices") && $0.query["watch"] == "1" }
+        let watches = try await server.requests().filter {
+            $0.path.hasSuffix("endpointslices") && $0.query["watch"] == "1"
+        }
         #expect(watches.count == 2)
         #expect(watches.last?.query["resourceVersion"] == String(version))
         #expect(watches.allSatisfy { $0.query["allowWatchBookmarks"] == "true" })

@@ -30,8 +30,9 @@ struct PaginatedListTests {
         try await server.requests().filter { $0.path.hasSuffix("endpointslices") && $0.query["watch"] == nil }
     }
 
-    @Test("a Service with 1,200 EndpointSlices is listed in pages of 500 and yields exactly their union",
-          arguments: [false, true])
+    @Test(
+        "a Service with 1,200 EndpointSlices is listed in pages of 500 and yields exactly their union",
+        arguments: [false, true])
     func pages(http2: Bool) async throws {
         let server = try await KubeAPIServer(http2: http2)
         try await server.applyService("library")

@@ -6,8 +6,9 @@ import Testing
 /// after `watchIdleTimeout` and resumed; a quiet watch that receives bookmarks is left alone.
 @Suite("Kubernetes discovery notices silent watches")
 struct SilentWatchTests {
-    @Test("a silent watch is dropped after the idle bound and resumed from its version; later events arrive",
-          arguments: [false, true])
+    @Test(
+        "a silent watch is dropped after the idle bound and resumed from its version; later events arrive",
+        arguments: [false, true])
     func silentWatch(http2: Bool) async throws {
         let server = try await KubeAPIServer(http2: http2)
         try await server.command(["op": "bookmarkEvery", "seconds": 0.2])
@@ -33,7 +34,8 @@ struct SilentWatchTests {
 
         try await server.command(["op": "silence"])
         let silenced = ContinuousClock.now
-        let version = try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
+        let version = try await server.applySlice(
+            "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
         try await snapshots.wait { $0.addresses == ["10.0.0.2:9000"] }
         #expect(ContinuousClock.now - silenced < .seconds(12))
         let watches = try await sliceWatches()

@@ -24,7 +24,8 @@ struct ChildProcessTests {
 
     @Test("the environment given is added to the process's")
     func environment() async throws {
-        let output = try await Self.run("/bin/sh", ["-c", "printf '%s %s' \"$PORTICO_X\" \"${PATH:+path}\""], environment: ["PORTICO_X": "y"])
+        let output = try await Self.run(
+            "/bin/sh", ["-c", "printf '%s %s' \"$PORTICO_X\" \"${PATH:+path}\""], environment: ["PORTICO_X": "y"])
         #expect(String(decoding: output.standardOutput, as: UTF8.self) == "y path")
     }
 
@@ -67,7 +68,9 @@ struct ChildProcessTests {
         #expect(pipe(&fds) == 0)  // without close-on-exec
         defer { fds.forEach { close($0) } }
         let output = try await Self.run("sh", ["-c", "ls /proc/$$/fd"])
-        let open = String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }
+        let open = String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").compactMap {
+            Int32($0)
+        }
         #expect(!open.contains(fds[0]) && !open.contains(fds[1]), "open in the child: \(open)")
         #expect(open.contains(0) && open.contains(1) && open.contains(2))
     }

@@ -18,7 +18,9 @@ struct ExecCredential: Sendable, Hashable {
 
     /// Whether the credential has expired at `now`.
     func hasExpired(at now: Date) -> Bool { expiration.map { now >= $0 } ?? false }
+}
 
+extension ExecCredential {
     /// The JSON the plugin prints, as the ExecCredential API defines it.
     private struct Reply: Decodable {
         struct Status: Decodable {
@@ -48,7 +50,8 @@ struct ExecCredential: Sendable, Hashable {
         }
         guard let status = reply.status else { throw Failure("its output has no status") }
         switch (status.clientCertificateData, status.clientKeyData) {
-        case (let certificate?, let key?): clientCertificate = ClientCertificate(certificate: Array(certificate.utf8), key: Array(key.utf8))
+        case (let certificate?, let key?):
+            clientCertificate = ClientCertificate(certificate: Array(certificate.utf8), key: Array(key.utf8))
         case (nil, nil): clientCertificate = nil
         default: throw Failure("it gave clientCertificateData and clientKeyData without the other")
         }
@@ -62,13 +65,6 @@ struct ExecCredential: Sendable, Hashable {
             }
             expiration = date
         }
-    }
-
-    /// Creates a credential.
-    init(token: String?, clientCertificate: ClientCertificate? = nil, expiration: Date? = nil) {
-        self.token = token
-        self.clientCertificate = clientCertificate
-        self.expiration = expiration
     }
 
     /// `2026-12-05T22:00:00Z`, with or without fractional seconds, with `Z` or an offset.

@@ -131,10 +131,19 @@ struct ExecPluginTests {
         "output that is not a credential is refused, saying why",
         arguments: [
             ("not json", "is not an ExecCredential"),
-            (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}"#, "neither a token nor a client certificate"),
+            (
+                #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}"#,
+                "neither a token nor a client certificate"
+            ),
             (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"}"#, "no status"),
-            (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"tomorrow"}}"#, "not an RFC 3339 time"),
-            (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"C"}}"#, "without the other"),
+            (
+                #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"tomorrow"}}"#,
+                "not an RFC 3339 time"
+            ),
+            (
+                #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"C"}}"#,
+                "without the other"
+            ),
         ])
     func badOutput(reply: String, expected: String) async throws {
         let fixture = try ExecPluginFixture()

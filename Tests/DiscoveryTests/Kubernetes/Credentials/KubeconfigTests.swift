@@ -25,35 +25,35 @@ struct KubeconfigTests {
     func twoFiles() async throws {
         let first = try Self.directory([
             "config": """
-                clusters:
-                - name: shared
-                  cluster: {server: "https://first.example", certificate-authority-data: \(Self.base64("CA-1"))}
-                users:
-                - name: me
-                  user: {token: from-first}
-                contexts:
-                - name: work
-                  context: {cluster: shared, user: me, namespace: first-ns}
-                """
+            clusters:
+            - name: shared
+              cluster: {server: "https://first.example", certificate-authority-data: \(Self.base64("CA-1"))}
+            users:
+            - name: me
+              user: {token: from-first}
+            contexts:
+            - name: work
+              context: {cluster: shared, user: me, namespace: first-ns}
+            """
         ])
         let second = try Self.directory([
             "ca.pem": "CA-2",
             "config": """
-                current-context: work
-                clusters:
-                - name: shared
-                  cluster: {server: "https://second.example", certificate-authority-data: \(Self.base64("CA-X"))}
-                - name: only-second
-                  cluster: {server: "https://only-second.example", certificate-authority: ca.pem}
-                users:
-                - name: me
-                  user: {token: from-second}
-                contexts:
-                - name: work
-                  context: {cluster: only-second, user: me, namespace: second-ns}
-                - name: lab
-                  context: {cluster: only-second, user: me}
-                """,
+            current-context: work
+            clusters:
+            - name: shared
+              cluster: {server: "https://second.example", certificate-authority-data: \(Self.base64("CA-X"))}
+            - name: only-second
+              cluster: {server: "https://only-second.example", certificate-authority: ca.pem}
+            users:
+            - name: me
+              user: {token: from-second}
+            contexts:
+            - name: work
+              context: {cluster: only-second, user: me, namespace: second-ns}
+            - name: lab
+              context: {cluster: only-second, user: me}
+            """,
         ])
         let current = try Self.load(["\(first)/config", "\(second)/config"])
         #expect(current.server == "https://first.example")
@@ -78,30 +78,30 @@ struct KubeconfigTests {
             "token": "TOKEN-BESIDE-USERS\n",
             "client.crt": "CERT", "client.key": "KEY",
             "config": """
-                users:
-                - name: me
-                  user: {tokenFile: token, client-certificate: client.crt, client-key: client.key}
-                """,
+            users:
+            - name: me
+              user: {tokenFile: token, client-certificate: client.crt, client-key: client.key}
+            """,
         ])
         let clusters = try Self.directory([
             "ca.pem": "CA-BESIDE-CLUSTERS",
             "config": """
-                current-context: from-clusters-file
-                clusters:
-                - name: c
-                  cluster: {server: "https://c.example:6443", certificate-authority: ca.pem}
-                contexts:
-                - name: from-clusters-file
-                  context: {cluster: c, user: me, namespace: a}
-                """,
+            current-context: from-clusters-file
+            clusters:
+            - name: c
+              cluster: {server: "https://c.example:6443", certificate-authority: ca.pem}
+            contexts:
+            - name: from-clusters-file
+              context: {cluster: c, user: me, namespace: a}
+            """,
         ])
         let contexts = try Self.directory([
             "config": """
-                current-context: from-contexts-file
-                contexts:
-                - name: from-contexts-file
-                  context: {cluster: c, user: me, namespace: b}
-                """
+            current-context: from-contexts-file
+            contexts:
+            - name: from-contexts-file
+              context: {cluster: c, user: me, namespace: b}
+            """
         ])
         let credentials = try Self.load([
             "\(users)/config", "\(users)/missing", "\(clusters)/config", "\(contexts)/config",
@@ -114,7 +114,8 @@ struct KubeconfigTests {
                 == TLSIdentity(
                     caPEM: Array("CA-BESIDE-CLUSTERS".utf8), clientCertificatePEM: Array("CERT".utf8),
                     clientKeyPEM: Array("KEY".utf8)))
-        let other = try Self.load(["\(users)/config", "\(clusters)/config", "\(contexts)/config"], context: "from-contexts-file")
+        let other = try Self.load(
+            ["\(users)/config", "\(clusters)/config", "\(contexts)/config"], context: "from-contexts-file")
         #expect(other.namespace == "b")
     }
 
@@ -122,15 +123,15 @@ struct KubeconfigTests {
     func execCommandPath() throws {
         let directory = try Self.directory([
             "config": """
-                current-context: x
-                clusters: [{name: c, cluster: {server: "https://h", certificate-authority-data: QQ==}}]
-                users:
-                - {name: relative, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/get-token, interactiveMode: Never}}}
-                - {name: bare, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token]}}}
-                contexts:
-                - {name: x, context: {cluster: c, user: relative}}
-                - {name: y, context: {cluster: c, user: bare}}
-                """
+            current-context: x
+            clusters: [{name: c, cluster: {server: "https://h", certificate-authority-data: QQ==}}]
+            users:
+            - {name: relative, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/get-token, interactiveMode: Never}}}
+            - {name: bare, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token]}}}
+            contexts:
+            - {name: x, context: {cluster: c, user: relative}}
+            - {name: y, context: {cluster: c, user: bare}}
+            """
         ])
         let relative = try Self.load(["\(directory)/config"])
         #expect(relative.exec?.plugin.command == "\(directory)/bin/get-token")
