@@ -3,8 +3,8 @@ import Logging
 
 /// Lists one collection, then watches it from the list's resource version for as long as the task runs.
 ///
-/// - A watch that ends (the server's timeout, a dropped connection) is resumed from the last resource
-///   version seen, bookmarks included: no relist.
+/// - A watch that ends (the server's timeout, a dropped connection) or stays silent for
+///   `watchIdleTimeout` is resumed from the last resource version seen, bookmarks included: no relist.
 /// - 410 Gone, as an HTTP status or as an ERROR event, relists, and the list replaces the state.
 /// - Failures back off exponentially with jitter; nothing is cleared while the server is unreachable.
 /// - A malformed event is logged and skipped; the watch goes on.
