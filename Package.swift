@@ -44,10 +44,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .target(name: "CProcessSpawn"),
         .target(
             name: "Discovery",
             dependencies: [
                 "CCurl",
+                "CProcessSpawn",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -26,6 +26,10 @@ static inline CURLcode portico_curl_easy_setopt_write_function(CURL *handle, cur
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 
+static inline CURLcode portico_curl_easy_setopt_header_function(CURL *handle, curl_write_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
+}
+
 /// Sets a blob option (CA, client certificate or key in memory); curl copies the bytes.
 static inline CURLcode portico_curl_easy_setopt_blob(CURL *handle, CURLoption option, const void *data, size_t length) {
     struct curl_blob blob;

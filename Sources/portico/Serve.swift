@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The YAML config file.")
     var config: String
 
-    @Option(name: .long, help: "A kubeconfig file for Kubernetes discovery; overrides kubernetes.kubeconfig.")
+    @Option(name: .long, help: "A kubeconfig file for Kubernetes discovery, or several separated by ':' as in KUBECONFIG; overrides kubernetes.kubeconfig.")
     var kubeconfig: String?
 
     @Option(name: .long, help: "The kubeconfig context to use; overrides kubernetes.context.")

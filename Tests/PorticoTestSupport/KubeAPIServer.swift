@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// The test Kubernetes API server (`Tests/helpers/kube_api_server.py`) in a child process: HTTPS on
-/// 127.0.0.1 with its own CA, driven through JSON commands on its stdin.
+/// 127.0.0.1 with its own CA (HTTP/1.1, or HTTP/2 when ALPN offers it), driven through JSON commands on
+/// its stdin.
 package final class KubeAPIServer: Sendable {
     package struct Failure: Error, CustomStringConvertible {
         package var description: String
@@ -35,7 +36,19 @@ package final class KubeAPIServer: Sendable {
         }
     }
 
-    package init() throws {
+    /// One request as the server saw it.
+    package struct Request: Sendable {
+        package var path: String
+        package var query: [String: String]
+        package var status: Int?
+        /// `HTTP/1.1` or `HTTP/2`.
+        package var httpVersion: String
+        /// Which TCP connection carried it (numbered by the server from 1).
+        package var connection: Int
+    }
+
+    /// Starts the server; with `http2` it offers h2 and HTTP/1.1 through ALPN, else HTTP/1.1 only.
+    package init(http2: Bool = false) async throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("kube-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -43,7 +56,7 @@ package final class KubeAPIServer: Sendable {
             .appendingPathComponent("helpers/kube_api_server.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, directory]
+        process.arguments = ["python3", script, directory] + (http2 ? ["--http2"] : [])
         let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin
@@ -52,13 +65,17 @@ package final class KubeAPIServer: Sendable {
         self.process = process
         self.input = stdin.fileHandleForWriting
         self.directory = directory
-        var reader = LineReader(fd: stdout.fileHandleForReading.fileDescriptor)
-        let hello = try reader.line()
+        let fd = stdout.fileHandleForReading.fileDescriptor
+        // The server makes its certificates first (seconds on a busy machine): wait on a thread of its own.
+        let (hello, buffer) = try await Self.offCooperativePool {
+            var reader = LineReader(fd: fd)
+            return (try reader.line(), reader.buffer)
+        }
         guard let object = try JSONSerialization.jsonObject(with: Data(hello.utf8)) as? [String: Any],
             let port = object["port"] as? Int
         else { throw Failure(description: "bad greeting: \(hello)") }
         self.port = port
-        self.reader = Mutex(reader)
+        self.reader = Mutex(LineReader(fd: fd, buffer: buffer))
     }
 
     deinit {
@@ -66,18 +83,36 @@ package final class KubeAPIServer: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Runs blocking work (reading the server's pipe) on a thread of its own, never on Swift's cooperative
+    /// pool, which a test must not block.
+    private static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
     /// Sends one command and returns the reply.
     @discardableResult
-    package func command(_ command: [String: Any]) throws -> [String: Any] {
+    package func command(_ command: [String: Any]) async throws -> [String: Any] {
         let data = try JSONSerialization.data(withJSONObject: command)
-        return try reader.withLock { reader in
+        let reply = try await Self.offCooperativePool { [self] in try self.send(data) }
+        if let error = reply.value["error"] { throw Failure(description: "server: \(error)") }
+        return reply.value
+    }
+
+    /// A reply, which holds JSON values only.
+    private struct Reply: @unchecked Sendable {
+        var value: [String: Any]
+    }
+
+    private func send(_ data: Data) throws -> Reply {
+        try reader.withLock { reader in
             input.write(data + Data("\n".utf8))
             let line = try reader.line()
             guard let reply = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw Failure(description: "bad reply: \(line)")
             }
-            if let error = reply["error"] { throw Failure(description: "server: \(error)") }
-            return reply
+            return Reply(value: reply)
         }
     }
 
@@ -86,7 +121,7 @@ package final class KubeAPIServer: Sendable {
     package func applySlice(
         _ name: String, service: String, namespace: String = "shop", ports: [String: Int] = ["grpc": 9000],
         endpoints: [TestEndpoint]
-    ) throws -> Int {
+    ) async throws -> Int {
         let object: [String: Any] = [
             "kind": "EndpointSlice",
             "metadata": [
@@ -100,24 +135,26 @@ package final class KubeAPIServer: Sendable {
             "ports": ports.map { ["name": $0.key, "port": $0.value, "protocol": "TCP"] },
             "endpoints": endpoints.map(\.json),
         ]
-        return try command(["op": "apply", "object": object])["resourceVersion"] as? Int ?? 0
+        return try await command(["op": "apply", "object": object])["resourceVersion"] as? Int ?? 0
     }
 
     /// Creates or replaces a Service.
     package func applyService(
         _ name: String, namespace: String = "shop", ports: [(name: String, port: Int)] = [("grpc", 80)],
         annotations: [String: String] = [:]
-    ) throws {
+    ) async throws {
         let object: [String: Any] = [
             "kind": "Service",
             "metadata": ["name": name, "namespace": namespace, "annotations": annotations],
             "spec": ["ports": ports.map { ["name": $0.name, "port": $0.port, "protocol": "TCP"] }],
         ]
-        try command(["op": "apply", "object": object])
+        try await command(["op": "apply", "object": object])
     }
 
     /// Creates or replaces a legacy Endpoints object.
-    package func applyEndpoints(_ name: String, namespace: String = "shop", ips: [String], port: (String, Int)) throws {
+    package func applyEndpoints(
+        _ name: String, namespace: String = "shop", ips: [String], port: (String, Int)
+    ) async throws {
         let object: [String: Any] = [
             "kind": "Endpoints",
             "metadata": ["name": name, "namespace": namespace],
@@ -125,31 +162,35 @@ package final class KubeAPIServer: Sendable {
                 ["addresses": ips.map { ["ip": $0] }, "ports": [["name": port.0, "port": port.1]]]
             ],
         ]
-        try command(["op": "apply", "object": object])
+        try await command(["op": "apply", "object": object])
     }
 
     /// Deletes an object; a silent delete sends no event (a change the client missed).
-    package func delete(kind: String, _ name: String, namespace: String = "shop", silent: Bool = false) throws {
-        try command(["op": "delete", "kind": kind, "name": name, "namespace": namespace, "silent": silent])
+    package func delete(kind: String, _ name: String, namespace: String = "shop", silent: Bool = false) async throws {
+        try await command(["op": "delete", "kind": kind, "name": name, "namespace": namespace, "silent": silent])
     }
 
-    /// The requests received so far: path, query and status.
-    package func requests() throws -> [(path: String, query: [String: String], status: Int?)] {
-        let list = try command(["op": "requests"])["requests"] as? [[String: Any]] ?? []
+    /// The requests received so far.
+    package func requests() async throws -> [Request] {
+        let list = try await command(["op": "requests"])["requests"] as? [[String: Any]] ?? []
         return list.map {
-            ($0["path"] as? String ?? "", $0["query"] as? [String: String] ?? [:], $0["status"] as? Int)
+            Request(
+                path: $0["path"] as? String ?? "", query: $0["query"] as? [String: String] ?? [:],
+                status: $0["status"] as? Int, httpVersion: $0["protocol"] as? String ?? "",
+                connection: $0["connection"] as? Int ?? 0)
         }
     }
 
     /// The resources of the watches open right now.
-    package func openWatches() throws -> [String] {
-        try command(["op": "watches"])["watches"] as? [String] ?? []
+    package func openWatches() async throws -> [String] {
+        try await command(["op": "watches"])["watches"] as? [String] ?? []
     }
 
-    /// Writes a kubeconfig for this server and returns its path.
+    /// Writes a kubeconfig for this server and returns its path. `user`, when given, is the user's mapping
+    /// in YAML, indented by four spaces, instead of the token and certificate lines.
     package func kubeconfig(
         token: String? = "initial-token", clientCertificate: Bool = false, caFile: String = "ca.crt",
-        inlineData: Bool = false, namespace: String = "shop"
+        inlineData: Bool = false, namespace: String = "shop", user userFields: String? = nil
     ) throws -> String {
         func base64(_ file: String) throws -> String {
             try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(file)")).base64EncodedString()
@@ -162,6 +203,7 @@ package final class KubeAPIServer: Sendable {
                 ? "    client-certificate-data: \(try base64("client.crt"))\n    client-key-data: \(try base64("client.key"))\n"
                 : "    client-certificate: client.crt\n    client-key: client.key\n"
         }
+        if let userFields { user = userFields }
         let ca = inlineData ? "certificate-authority-data: \(try base64(caFile))" : "certificate-authority: \(caFile)"
         let text = """
             apiVersion: v1

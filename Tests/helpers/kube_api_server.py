@@ -2,12 +2,14 @@
 """A small Kubernetes API server for tests: Services, Endpoints and EndpointSlices over HTTPS.
 
 It speaks the real protocol as far as discovery clients (Portico, kubectl) use it: discovery documents,
-list with a resourceVersion, watch as a chunked stream of line-delimited JSON events (initial ADDED events
-for a watch without a version, replay from a version, BOOKMARK events, ERROR 410 or HTTP 410 for a version
-older than the compaction point, the server-side timeoutSeconds), label and field selectors, bearer-token
-or client-certificate authentication (401 with a Status otherwise), TLS with its own CA.
+list with a resourceVersion, paginated lists (`limit` and `continue`, 410 Gone for an expired continue
+token), watch as a chunked stream of line-delimited JSON events (initial ADDED events for a watch without
+a version, replay from a version, BOOKMARK events on demand or periodically, ERROR 410 or HTTP 410 for a
+version older than the compaction point, the server-side timeoutSeconds), label and field selectors,
+bearer-token or client-certificate authentication (401 with a Status otherwise), TLS with its own CA, and
+HTTP/1.1 or, with --http2, HTTP/2 negotiated by ALPN (every watch a stream of one connection).
 
-Usage: kube_api_server.py DIR   (DIR receives the CA, server and client certificates)
+Usage: kube_api_server.py DIR [--http2]   (DIR receives the CA, server and client certificates)
 It prints one JSON line {"port": N, "dir": DIR} and then obeys JSON commands on stdin, one per line,
 answering each with one JSON line. See `handle_command` for the commands.
 """
@@ -23,6 +25,14 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+try:
+    import h2.config
+    import h2.connection
+    import h2.events
+    import h2.exceptions
+except ImportError:  # only --http2 needs it (`make deps` installs it)
+    h2 = None
 
 RESOURCES = {
     # kind: (resource, group-version path prefix, apiVersion)
@@ -61,16 +71,48 @@ def make_certificates(directory):
 
 
 class Watch:
-    """One open watch stream: its selectors and the queue of lines to write."""
+    """One open watch stream: its selectors, the queue of lines to write, and when it ends."""
 
-    def __init__(self, resource, namespace, labels, fields, bookmarks):
+    def __init__(self, resource, namespace, labels, fields, bookmarks, timeout):
         self.resource, self.namespace = resource, namespace
         self.labels, self.fields, self.bookmarks = labels, fields, bookmarks
         self.lines = queue.Queue()
-        self.socket = None
+        self.deadline = time.monotonic() + timeout
+        self.last_write = time.monotonic()
 
     def matches(self, resource, obj):
         return resource == self.resource and matches(obj, self.namespace, self.labels, self.fields)
+
+    def next(self, wait):
+        """What to do next, waiting up to `wait` seconds: ("line", text), ("end",), ("drop",), ("silent",),
+        or None when there is nothing yet. Sends a bookmark when the cluster's bookmark interval has passed
+        since the last line, as the real API server does about once a minute."""
+        now = time.monotonic()
+        if now >= self.deadline:
+            return ("end",)
+        interval = CLUSTER.bookmark_interval if self.bookmarks else None
+        wait = min(wait, self.deadline - now)
+        if interval:
+            wait = min(wait, max(0.0, self.last_write + interval - now))
+        try:
+            item = self.lines.get(timeout=wait) if wait > 0 else self.lines.get_nowait()
+        except queue.Empty:
+            if interval and time.monotonic() >= self.last_write + interval:
+                with CLUSTER.lock:  # no event of this watch may be queued behind a bookmark that covers it
+                    if self.lines.empty():
+                        self.last_write = time.monotonic()
+                        return ("line", bookmark_line(self.resource, CLUSTER.version))
+            return None
+        if item is None:
+            return ("end",)
+        if item in ("DROP", "SILENT"):
+            return (item.lower(),)
+        self.last_write = time.monotonic()
+        return ("line", item)
+
+
+def is_error_line(line):
+    return line.startswith('{"type": "ERROR"') or line.startswith('{"type":"ERROR"')
 
 
 def parse_selector(text):
@@ -109,6 +151,10 @@ class Cluster:
         self.gone_mode = "event"
         self.requests = []
         self.connections = set()
+        self.bookmark_interval = None  # seconds between periodic bookmarks; None: only on demand
+        self.snapshots = {}  # continue-token id -> (items, version) of a paginated list
+        self.next_snapshot = 0
+        self.expire_continue_after = None  # pages to serve before every continue token expires
 
     def change(self, kind, event_type, obj, silent=False):
         resource = RESOURCES[kind][0]
@@ -155,10 +201,41 @@ class Cluster:
                 watch.lines.put(gone_line() if mode == "event" else None)
 
     def drop(self):
-        """Closes every open watch connection abruptly, without the final chunk."""
+        """Closes every open watch connection abruptly, without the final chunk (HTTP/2: resets the stream)."""
         with self.lock:
             for watch in self.watches:
                 watch.lines.put("DROP")
+
+    def silence(self):
+        """Every open watch goes silent: it stays open but never sends another byte (a hung API server or a
+        dead path that TCP has not noticed)."""
+        with self.lock:
+            for watch in self.watches:
+                watch.lines.put("SILENT")
+            self.watches = []
+
+    def page(self, items, version, limit, token):
+        """One page of a list: (items, continue token or None, version), or None for an expired token."""
+        with self.lock:
+            if token:
+                key, _, offset = token.partition(":")
+                if key not in self.snapshots:
+                    return None
+                items, version = self.snapshots[key]
+                start = int(offset)
+            else:
+                start = 0
+            end = start + limit if limit else len(items)
+            following = None
+            if end < len(items):
+                self.next_snapshot += 1
+                self.snapshots[str(self.next_snapshot)] = (items, version)
+                following = f"{self.next_snapshot}:{end}"
+            if following and self.expire_continue_after is not None:
+                self.expire_continue_after -= 1
+                if self.expire_continue_after <= 0:
+                    self.snapshots, self.expire_continue_after = {}, None
+            return items[start:end], following, version
 
     def inject(self, resource, raw):
         with self.lock:
@@ -225,7 +302,95 @@ def parse_collection(path):
     return rest[0], namespace, rest[1] if len(rest) == 2 else None
 
 
+class Reply:
+    """What to answer a request: a JSON body with a status, or a watch stream."""
+
+    def __init__(self, code=200, body=None, watch=None, gone_first=False):
+        self.code, self.body, self.watch, self.gone_first = code, body, watch, gone_first
+
+
+def route(target, authorization, has_certificate, port, protocol, connection):
+    """Answers one GET of `target` (path and query), recording it."""
+    url = urlsplit(target)
+    query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+    entry = {"path": url.path, "query": query, "status": None, "protocol": protocol, "connection": connection}
+    with CLUSTER.lock:
+        CLUSTER.requests.append(entry)
+    reply = answer(url.path, query, has_certificate or authorization == f"Bearer {CLUSTER.token}", port)
+    entry["status"] = reply.code
+    return reply
+
+
+def answer(path, query, authorized, port):
+    if not authorized:
+        return Reply(401, status(401, "Unauthorized", "Unauthorized"))
+    document = discovery_document(path, port)
+    if document is not None:
+        return Reply(200, document)
+    target = parse_collection(path)
+    if target is None:
+        return Reply(404, status(404, "NotFound", f"the server could not find {path}"))
+    resource, namespace, name = target
+    labels, fields = parse_selector(query.get("labelSelector")), parse_selector(query.get("fieldSelector"))
+    if name:
+        fields["metadata.name"] = name
+    if query.get("watch") in ("1", "true"):
+        return start_watch(resource, namespace, labels, fields, query)
+    if name:
+        with CLUSTER.lock:
+            obj = CLUSTER.objects.get((resource, namespace, name))
+        if obj is None:
+            return Reply(404, status(404, "NotFound", f'{resource} "{name}" not found'))
+        return Reply(200, obj)
+    with CLUSTER.lock:
+        items = [o for (r, _, _), o in sorted(CLUSTER.objects.items()) if r == resource
+                 and matches(o, namespace, labels, fields)]
+        version = CLUSTER.version
+    page = CLUSTER.page(items, version, int(query.get("limit") or 0), query.get("continue"))
+    if page is None:
+        return Reply(410, status(410, "Expired", "The provided continue parameter is too old to display a "
+                                 "consistent list result. You can start a new list without the continue parameter."))
+    items, following, version = page
+    metadata = {"resourceVersion": str(version)}
+    if following:
+        metadata["continue"] = following
+    kind = KIND_OF[resource]
+    return Reply(200, {"kind": kind + "List", "apiVersion": RESOURCES[kind][2], "metadata": metadata, "items": items})
+
+
+def start_watch(resource, namespace, labels, fields, query):
+    watch = Watch(resource, namespace, labels, fields, query.get("allowWatchBookmarks") == "true",
+                  int(query.get("timeoutSeconds", "1800")))
+    version = query.get("resourceVersion", "")
+    with CLUSTER.lock:
+        if version not in ("", "0") and int(version) < CLUSTER.compacted:
+            if CLUSTER.gone_mode == "status":
+                return Reply(410, status(410, "Expired", "too old resource version"))
+            return Reply(200, watch=watch, gone_first=True)
+        if version in ("", "0"):
+            initial = [json.dumps({"type": "ADDED", "object": o}, separators=(",", ":"))
+                       for (r, _, _), o in sorted(CLUSTER.objects.items())
+                       if r == resource and watch.matches(resource, o)]
+        else:
+            initial = [json.dumps({"type": t, "object": o}, separators=(",", ":"))
+                       for v, r, t, o in CLUSTER.history if v > int(version) and watch.matches(r, o)]
+        for line in initial:
+            watch.lines.put(line)
+        CLUSTER.watches.append(watch)
+    return Reply(200, watch=watch)
+
+
+def forget(watch):
+    with CLUSTER.lock:
+        if watch in CLUSTER.watches:
+            CLUSTER.watches.remove(watch)
+
+
+CONNECTION_IDS = iter(range(1, 1 << 30))
+
+
 class Handler(BaseHTTPRequestHandler):
+    """HTTP/1.1, or hands the connection to `H2Connection` when ALPN chose h2."""
     protocol_version = "HTTP/1.1"
 
     def setup(self):
@@ -236,7 +401,14 @@ class Handler(BaseHTTPRequestHandler):
             raise
         with CLUSTER.lock:
             CLUSTER.connections.add(self.request)
+            self.connection_id = next(CONNECTION_IDS)
         super().setup()
+
+    def handle(self):
+        if self.request.selected_alpn_protocol() == "h2":
+            H2Connection(self.request, self.server.server_address[1], self.connection_id).serve()
+        else:
+            super().handle()
 
     def finish(self):
         with CLUSTER.lock:
@@ -257,109 +429,50 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def authorized(self):
-        if self.request.getpeercert():
-            return True
-        return self.headers.get("Authorization") == f"Bearer {CLUSTER.token}"
-
     def do_GET(self):
-        url = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        entry = {"path": url.path, "query": query, "status": None}
-        with CLUSTER.lock:
-            CLUSTER.requests.append(entry)
-        if not self.authorized():
-            entry["status"] = 401
-            return self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
-        document = discovery_document(url.path, self.server.server_address[1])
-        if document is not None:
-            entry["status"] = 200
-            return self.send_json(200, document)
-        target = parse_collection(url.path)
-        if target is None:
-            entry["status"] = 404
-            return self.send_json(404, status(404, "NotFound", f"the server could not find {url.path}"))
-        resource, namespace, name = target
-        labels, fields = parse_selector(query.get("labelSelector")), parse_selector(query.get("fieldSelector"))
-        if name:
-            fields["metadata.name"] = name
-        if query.get("watch") in ("1", "true"):
-            return self.watch(entry, resource, namespace, labels, fields, query)
-        if name:
-            with CLUSTER.lock:
-                obj = CLUSTER.objects.get((resource, namespace, name))
-            entry["status"] = 200 if obj else 404
-            if obj is None:
-                return self.send_json(404, status(404, "NotFound", f'{resource} "{name}" not found'))
-            return self.send_json(200, obj)
-        with CLUSTER.lock:
-            items = [o for (r, _, _), o in sorted(CLUSTER.objects.items()) if r == resource
-                     and matches(o, namespace, labels, fields)]
-            version = CLUSTER.version
-        entry["status"] = 200
-        kind = KIND_OF[resource]
-        self.send_json(200, {"kind": kind + "List", "apiVersion": RESOURCES[kind][2],
-                             "metadata": {"resourceVersion": str(version)}, "items": items})
-
-    def watch(self, entry, resource, namespace, labels, fields, query):
-        watch = Watch(resource, namespace, labels, fields, query.get("allowWatchBookmarks") == "true")
-        version = query.get("resourceVersion", "")
-        with CLUSTER.lock:
-            if version not in ("", "0") and int(version) < CLUSTER.compacted:
-                gone = CLUSTER.gone_mode
-            else:
-                gone = None
-                if version in ("", "0"):
-                    initial = [json.dumps({"type": "ADDED", "object": o}, separators=(",", ":"))
-                               for (r, _, _), o in sorted(CLUSTER.objects.items())
-                               if r == resource and watch.matches(resource, o)]
-                else:
-                    initial = [json.dumps({"type": t, "object": o}, separators=(",", ":"))
-                               for v, r, t, o in CLUSTER.history if v > int(version) and watch.matches(r, o)]
-                for line in initial:
-                    watch.lines.put(line)
-                CLUSTER.watches.append(watch)
-        if gone == "status":
-            entry["status"] = 410
-            return self.send_json(410, status(410, "Expired", "too old resource version"))
-        entry["status"] = 200
+        reply = route(self.path, self.headers.get("Authorization"), bool(self.request.getpeercert()),
+                      self.server.server_address[1], "HTTP/1.1", self.connection_id)
+        if reply.watch is None:
+            return self.send_json(reply.code, reply.body)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self.wfile.flush()
-        if gone == "event":
+        if reply.gone_first:
             self.write_chunk(gone_line())
             return self.end_stream()
-        deadline = time.monotonic() + int(query.get("timeoutSeconds", "1800"))
         try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return self.end_stream()
-                try:
-                    line = watch.lines.get(timeout=min(remaining, 0.5))
-                except queue.Empty:
-                    # A watch client sends nothing: a readable socket means it closed the stream.
-                    if select.select([self.request], [], [], 0)[0]:
-                        self.close_connection = True
-                        return
-                    continue
-                if line is None:
-                    return self.end_stream()
-                if line == "DROP":
-                    self.close_connection = True
-                    self.request.shutdown(socket.SHUT_RDWR)
-                    return
-                self.write_chunk(line)
-                if line.startswith('{"type": "ERROR"') or line.startswith('{"type":"ERROR"'):
-                    return self.end_stream()
+            self.stream(reply.watch)
         except OSError:
             self.close_connection = True
         finally:
-            with CLUSTER.lock:
-                if watch in CLUSTER.watches:
-                    CLUSTER.watches.remove(watch)
+            forget(reply.watch)
+
+    def stream(self, watch):
+        while True:
+            action = watch.next(0.5)
+            if action is None:
+                # A watch client sends nothing: a readable socket means it closed the stream.
+                if select.select([self.request], [], [], 0)[0]:
+                    self.close_connection = True
+                    return
+                continue
+            if action[0] == "end":
+                return self.end_stream()
+            if action[0] == "drop":
+                self.close_connection = True
+                self.request.shutdown(socket.SHUT_RDWR)
+                return
+            if action[0] == "silent":
+                self.close_connection = True
+                forget(watch)
+                # Keep the connection open, sending nothing, until the client gives up (or an hour passes).
+                select.select([self.request], [], [], 3600)
+                return
+            self.write_chunk(action[1])
+            if is_error_line(action[1]):
+                return self.end_stream()
 
     def write_chunk(self, line):
         data = (line + "\n").encode()
@@ -369,6 +482,107 @@ class Handler(BaseHTTPRequestHandler):
     def end_stream(self):
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+
+class H2Stream:
+    """One request stream of an HTTP/2 connection: bytes waiting for flow-control window, and its watch."""
+
+    def __init__(self, watch=None):
+        self.pending = bytearray()
+        self.ended = False  # no more bytes will be added; the stream ends once they are sent
+        self.watch = watch
+        self.silent = False
+
+
+class H2Connection:
+    """Serves one HTTP/2 connection on one thread: requests answered at once, watches pumped between reads."""
+
+    def __init__(self, sock, port, connection_id):
+        self.sock, self.port, self.connection_id = sock, port, connection_id
+        config = h2.config.H2Configuration(client_side=False, header_encoding="utf-8")
+        self.conn = h2.connection.H2Connection(config=config)
+        self.streams = {}
+
+    def serve(self):
+        self.conn.initiate_connection()
+        self.flush()
+        try:
+            while True:
+                if self.sock.pending() or select.select([self.sock], [], [], 0.02)[0]:
+                    data = self.sock.recv(65536)
+                    if not data:
+                        return
+                    for event in self.conn.receive_data(data):
+                        if isinstance(event, h2.events.RequestReceived):
+                            self.request(event.stream_id, dict(event.headers))
+                        elif isinstance(event, h2.events.StreamReset):
+                            self.close(event.stream_id)
+                        elif isinstance(event, h2.events.ConnectionTerminated):
+                            return
+                self.pump()
+                self.flush()
+        except (OSError, ssl.SSLError, h2.exceptions.ProtocolError):
+            return
+        finally:
+            for stream_id in list(self.streams):
+                self.close(stream_id)
+
+    def request(self, stream_id, headers):
+        reply = route(headers.get(":path", "/"), headers.get("authorization"), bool(self.sock.getpeercert()),
+                      self.port, "HTTP/2", self.connection_id)
+        stream = H2Stream(reply.watch)
+        self.streams[stream_id] = stream
+        self.conn.send_headers(stream_id, [(":status", str(reply.code)), ("content-type", "application/json")])
+        if reply.watch is None:
+            stream.pending += json.dumps(reply.body).encode()
+            stream.ended = True
+        elif reply.gone_first:
+            stream.pending += (gone_line() + "\n").encode()
+            stream.ended = True
+            forget(reply.watch)
+
+    def pump(self):
+        for stream_id, stream in list(self.streams.items()):
+            while stream.watch is not None and not stream.ended and not stream.silent:
+                action = stream.watch.next(0)
+                if action is None:
+                    break
+                if action[0] == "end":
+                    stream.ended = True
+                elif action[0] == "drop":
+                    self.send(stream_id, stream)  # lines queued before the drop go first, as over HTTP/1.1
+                    self.conn.reset_stream(stream_id, error_code=2)
+                    self.close(stream_id)
+                    break
+                elif action[0] == "silent":
+                    stream.silent = True
+                else:
+                    stream.pending += (action[1] + "\n").encode()
+                    stream.ended = is_error_line(action[1])
+            if stream_id in self.streams:
+                self.send(stream_id, stream)
+
+    def send(self, stream_id, stream):
+        while stream.pending:
+            size = min(len(stream.pending), self.conn.local_flow_control_window(stream_id),
+                       self.conn.max_outbound_frame_size)
+            if size <= 0:
+                return
+            self.conn.send_data(stream_id, bytes(stream.pending[:size]))
+            del stream.pending[:size]
+        if stream.ended:
+            self.conn.end_stream(stream_id)
+            self.close(stream_id)
+
+    def close(self, stream_id):
+        stream = self.streams.pop(stream_id, None)
+        if stream is not None and stream.watch is not None:
+            forget(stream.watch)
+
+    def flush(self):
+        data = self.conn.data_to_send()
+        if data:
+            self.sock.sendall(data)
 
 
 class TLSServer(ThreadingHTTPServer):
@@ -384,18 +598,18 @@ class TLSServer(ThreadingHTTPServer):
         return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
 
 
-def tls_context(directory):
+def tls_context(directory, http2):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(os.path.join(directory, "server.crt"), os.path.join(directory, "server.key"))
     context.load_verify_locations(os.path.join(directory, "ca.crt"))
     context.verify_mode = ssl.CERT_OPTIONAL
-    context.set_alpn_protocols(["http/1.1"])
+    context.set_alpn_protocols(["h2", "http/1.1"] if http2 else ["http/1.1"])
     return context
 
 
 class Runner:
-    def __init__(self, directory):
-        self.context = tls_context(directory)
+    def __init__(self, directory, http2):
+        self.context = tls_context(directory, http2)
         self.server = None
         self.port = 0
         self.start()
@@ -434,6 +648,19 @@ def handle_command(runner, command):
         CLUSTER.expire(command.get("mode", "event"))
     elif op == "drop":
         CLUSTER.drop()
+    elif op == "end":  # every open watch ends cleanly, as at the server's timeout
+        with CLUSTER.lock:
+            for watch in CLUSTER.watches:
+                watch.lines.put(None)
+    elif op == "silence":  # every open watch stays open and sends nothing more
+        CLUSTER.silence()
+    elif op == "bookmarkEvery":  # {"seconds": s}: a bookmark on every watch silent for s seconds; null: off
+        CLUSTER.bookmark_interval = command.get("seconds")
+    elif op == "expireContinue":  # {"after": n}: once n more continue tokens are handed out, every one expires
+        with CLUSTER.lock:
+            CLUSTER.expire_continue_after = command.get("after", 0)
+            if CLUSTER.expire_continue_after <= 0:
+                CLUSTER.snapshots, CLUSTER.expire_continue_after = {}, None
     elif op == "inject":  # {"resource", "raw"}: a raw line on every watch of that resource
         CLUSTER.inject(command["resource"], command["raw"])
     elif op == "stop":
@@ -463,7 +690,7 @@ def main():
     directory = sys.argv[1]
     threading.Thread(target=exit_with_parent, daemon=True).start()
     make_certificates(directory)
-    runner = Runner(directory)
+    runner = Runner(directory, "--http2" in sys.argv[2:])
     print(json.dumps({"port": runner.port, "dir": directory}), flush=True)
     for line in sys.stdin:
         if not line.strip():

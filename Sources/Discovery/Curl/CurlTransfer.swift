@@ -34,10 +34,20 @@ final class CurlTransfer {
         try check(portico_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
         try check(portico_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         try check(portico_curl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS))
+        // Wait for a connection being set up to the same server rather than opening another, so that every
+        // watch shares one HTTP/2 connection.
+        try check(portico_curl_easy_setopt_long(handle, CURLOPT_PIPEWAIT, 1))
+        // A proxy's CONNECT reply must not pass for the API server's headers.
+        try check(portico_curl_easy_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
         try check(portico_curl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "https"))
         try check(portico_curl_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         try check(portico_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.milliseconds))
         try check(portico_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.milliseconds))
+        if let idle = request.idleTimeout {
+            // Fewer than 1 byte per second for the whole bound fails the transfer with CURLE_OPERATION_TIMEDOUT.
+            try check(portico_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
+            try check(portico_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, idle.wholeSecondsRoundedUp))
+        }
         // Trust the cluster CA and nothing else: no system store, and verification can never be turned off.
         try check(portico_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
         try check(portico_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
@@ -49,9 +59,11 @@ final class CurlTransfer {
             try check(portico_curl_easy_setopt_string(handle, CURLOPT_SSLKEYTYPE, "PEM"))
             try setBlob(CURLOPT_SSLKEY_BLOB, key)
         }
+        let userData = Unmanaged.passUnretained(self).toOpaque()
         try check(portico_curl_easy_setopt_write_function(handle, curlWriteCallback))
-        try check(
-            portico_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque()))
+        try check(portico_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, userData))
+        try check(portico_curl_easy_setopt_header_function(handle, curlHeaderCallback))
+        try check(portico_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, userData))
     }
 
     private func setBlob(_ option: CURLoption, _ bytes: [UInt8]) throws(CurlError) {
@@ -67,6 +79,17 @@ final class CurlTransfer {
     fileprivate func received(_ bytes: UnsafeRawBufferPointer) {
         yieldHead()
         continuation.yield(.body(Array(bytes)))
+    }
+
+    /// One header line from libcurl; the empty line ending a final (not 1xx) header block delivers the status,
+    /// so that a caller learns it even when the body is slow to come, as a quiet watch's is.
+    fileprivate func receivedHeader(_ line: UnsafeRawBufferPointer) {
+        guard line.count <= 2, line.allSatisfy({ $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }) else {
+            return
+        }
+        var status = 0
+        _ = portico_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        if status >= 200 { yieldHead() }
     }
 
     private func yieldHead() {
@@ -102,7 +125,22 @@ private let curlWriteCallback: curl_write_callback = { pointer, size, count, use
     return length
 }
 
+/// libcurl's header callback: one call per header line, the status line and the final empty line included.
+private let curlHeaderCallback: curl_write_callback = { pointer, size, count, userData in
+    let length = size * count
+    guard let userData else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userData).takeUnretainedValue()
+    transfer.receivedHeader(UnsafeRawBufferPointer(start: pointer, count: length))
+    return length
+}
+
 extension Duration {
+    /// Whole seconds, rounded up, for curl's options in seconds.
+    var wholeSecondsRoundedUp: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
+    }
+
     /// Whole milliseconds, for curl's `_MS` options.
     var milliseconds: Int {
         let (seconds, attoseconds) = components

@@ -10,14 +10,21 @@ struct HTTPRequest: Sendable {
     var connectTimeout: Duration
     /// Longest time the whole transfer may take, streaming included.
     var timeout: Duration
+    /// Longest time without a single byte from the server before the transfer fails (whole seconds, rounded
+    /// up); nil for no bound. For watches, whose silence would otherwise go unnoticed.
+    var idleTimeout: Duration?
 
     /// Creates a request.
-    init(url: String, headers: [String], tls: TLSIdentity, connectTimeout: Duration, timeout: Duration) {
+    init(
+        url: String, headers: [String], tls: TLSIdentity, connectTimeout: Duration, timeout: Duration,
+        idleTimeout: Duration? = nil
+    ) {
         self.url = url
         self.headers = headers
         self.tls = tls
         self.connectTimeout = connectTimeout
         self.timeout = timeout
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -41,7 +48,7 @@ struct TLSIdentity: Sendable, Hashable {
 
 /// What a transfer delivers, in order: the status once, then the body in pieces as they arrive.
 enum HTTPResponsePart: Sendable, Equatable {
-    /// The response status, before any body.
+    /// The response status, as soon as the response headers are complete.
     case head(status: Int)
     /// Body bytes (chunked transfer coding already removed).
     case body([UInt8])

@@ -1,7 +1,7 @@
 /// How Portico reaches the Kubernetes API and how its watches behave.
 public struct KubernetesConfig: Sendable {
-    /// A kubeconfig file; nil means in-cluster credentials (service-account token, `ca.crt`, namespace).
-    /// Default: nil.
+    /// A kubeconfig file, or several separated by `:` and merged as kubectl merges `KUBECONFIG`; nil means
+    /// in-cluster credentials (service-account token, `ca.crt`, namespace). Default: nil.
     public var kubeconfig: String?
     /// The kubeconfig context to use. Default: nil, the kubeconfig's `current-context`.
     public var context: String?
@@ -12,6 +12,15 @@ public struct KubernetesConfig: Sendable {
     /// version; each watch asks for a random duration between this and twice this, as client-go does.
     /// Default: 5 minutes.
     public var watchTimeout: Duration
+    /// A watch that delivers not one byte (no event, no bookmark) for this long is dropped and resumed from
+    /// the last resource version. Watches ask for bookmarks, which the API server sends about once a minute,
+    /// so a healthy watch is never this quiet. Default: 90 seconds.
+    public var watchIdleTimeout: Duration
+    /// Objects asked for per list request; the rest follow through `continue` tokens, as with client-go's
+    /// pager. 0 lists everything in one request. Default: 500.
+    public var listPageSize: Int
+    /// Longest time a kubeconfig `exec` credential plugin may run before it is killed. Default: 30 seconds.
+    public var execTimeout: Duration
     /// The delays between reconnects after a failure. Default: `Backoff.defaults` (0.8 s to 30 s).
     public var backoff: Backoff
     /// Watch core/v1 Endpoints instead of discovery.k8s.io/v1 EndpointSlices, for clusters without
@@ -33,6 +42,9 @@ public struct KubernetesConfig: Sendable {
         context: String? = nil,
         namespace: String? = nil,
         watchTimeout: Duration = .seconds(300),
+        watchIdleTimeout: Duration = .seconds(90),
+        listPageSize: Int = 500,
+        execTimeout: Duration = .seconds(30),
         backoff: Backoff = .defaults,
         legacyEndpoints: Bool = false,
         tokenRefreshInterval: Duration = .seconds(60),
@@ -44,6 +56,9 @@ public struct KubernetesConfig: Sendable {
         self.context = context
         self.namespace = namespace
         self.watchTimeout = watchTimeout
+        self.watchIdleTimeout = watchIdleTimeout
+        self.listPageSize = listPageSize
+        self.execTimeout = execTimeout
         self.backoff = backoff
         self.legacyEndpoints = legacyEndpoints
         self.tokenRefreshInterval = tokenRefreshInterval

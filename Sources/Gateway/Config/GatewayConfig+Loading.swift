@@ -77,15 +77,26 @@ extension GatewayConfig {
     }
 
     private static func kubernetesConfig(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> KubernetesConfig {
-        let keys = try node.mapping(allowed: ["kubeconfig", "context", "namespace", "watchTimeout", "legacyEndpoints"])
+        let keys = try node.mapping(allowed: [
+            "kubeconfig", "context", "namespace", "watchTimeout", "watchIdleTimeout", "listPageSize", "execTimeout",
+            "legacyEndpoints",
+        ])
         var config = KubernetesConfig.defaults
         if let key = keys["kubeconfig"] {
-            let path = try key.string()
-            config.kubeconfig = path.hasPrefix("/") || path.hasPrefix("~") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).path
+            // One file or several separated by `:`, as in KUBECONFIG; each relative to the config file.
+            config.kubeconfig = try key.string().split(separator: ":").map { path in
+                path.hasPrefix("/") || path.hasPrefix("~") ? String(path) : URL(fileURLWithPath: folder).appendingPathComponent(String(path)).path
+            }.joined(separator: ":")
         }
         if let key = keys["context"] { config.context = try key.string() }
         if let key = keys["namespace"] { config.namespace = try key.string() }
         if let key = keys["watchTimeout"] { config.watchTimeout = try key.duration() }
+        if let key = keys["watchIdleTimeout"] {
+            config.watchIdleTimeout = try key.duration()
+            guard config.watchIdleTimeout >= .seconds(1) else { throw key.error("must be at least 1s") }
+        }
+        if let key = keys["listPageSize"] { config.listPageSize = try key.int(in: 0...100_000) }
+        if let key = keys["execTimeout"] { config.execTimeout = try key.duration() }
         if let key = keys["legacyEndpoints"] { config.legacyEndpoints = try key.bool() }
         return config
     }

@@ -16,10 +16,11 @@ public struct GatewayConfig: Sendable {
     /// The gRPC backends served through the shared route table.
     public var backends: [Backend]
     /// How to reach the Kubernetes API for backends that name a Service. Section `kubernetes`: `kubeconfig`
-    /// (a file, relative to the config file, `~` expanded; without it in-cluster credentials are used),
-    /// `context` (default: the kubeconfig's current-context), `namespace` (default: the gateway's own),
-    /// `watchTimeout` (default 5m), `legacyEndpoints` (watch core/v1 Endpoints instead of EndpointSlices,
-    /// default false).
+    /// (a file, or several separated by `:` and merged as kubectl merges KUBECONFIG; relative to the config
+    /// file, `~` expanded; without it in-cluster credentials are used), `context` (default: the kubeconfig's
+    /// current-context), `namespace` (default: the gateway's own), `watchTimeout` (default 5m),
+    /// `watchIdleTimeout` (default 90s), `listPageSize` (default 500), `execTimeout` (default 30s),
+    /// `legacyEndpoints` (watch core/v1 Endpoints instead of EndpointSlices, default false).
     public var kubernetes: KubernetesConfig
     /// Draining, readiness and reload settings.
     public var lifecycle: Lifecycle = .defaults

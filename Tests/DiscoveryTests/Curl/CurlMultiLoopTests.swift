@@ -31,7 +31,7 @@ struct CurlMultiLoopTests {
 
     @Test("a GET yields its status first, then the body")
     func get() async throws {
-        let server = try KubeAPIServer()
+        let server = try await KubeAPIServer()
         let loop = try CurlMultiLoop()
         let (status, body) = try await Self.collect(loop.perform(try Self.request(server, "/version")))
         #expect(status == 200)
@@ -40,9 +40,36 @@ struct CurlMultiLoopTests {
         #expect(denied == 401)
     }
 
+    @Test("a watch's status arrives with its headers, before any event", arguments: [false, true])
+    func statusBeforeBody(http2: Bool) async throws {
+        let server = try await KubeAPIServer(http2: http2)
+        let loop = try CurlMultiLoop()
+        let request = try Self.request(
+            server, "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?watch=1&resourceVersion=0")
+        var parts = loop.perform(request).makeAsyncIterator()
+        #expect(try await parts.next() == .head(status: 200))
+    }
+
+    @Test("a transfer silent for longer than its idle bound fails with curl's timeout", arguments: [false, true])
+    func idleBound(http2: Bool) async throws {
+        let server = try await KubeAPIServer(http2: http2)
+        let loop = try CurlMultiLoop()
+        var request = try Self.request(
+            server, "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?watch=1&resourceVersion=0")
+        request.idleTimeout = .seconds(1)
+        let started = ContinuousClock.now
+        do {
+            _ = try await Self.collect(loop.perform(request))
+            Issue.record("the silent transfer ended without an error")
+        } catch let error as CurlError {
+            #expect(error.code == 28)
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
     @Test("a server certificate outside the trusted CA fails the transfer with curl's verification error")
     func untrusted() async throws {
-        let server = try KubeAPIServer()
+        let server = try await KubeAPIServer()
         let loop = try CurlMultiLoop()
         do {
             _ = try await Self.collect(loop.perform(try Self.request(server, "/version", ca: "other-ca.crt")))
@@ -54,7 +81,7 @@ struct CurlMultiLoopTests {
 
     @Test("a chunked watch stream arrives piece by piece, and cancelling the reader ends the transfer")
     func streamingAndCancel() async throws {
-        let server = try KubeAPIServer()
+        let server = try await KubeAPIServer()
         let loop = try CurlMultiLoop()
         let request = try Self.request(
             server, "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?watch=1&resourceVersion=0")
@@ -70,9 +97,9 @@ struct CurlMultiLoopTests {
             }
             return ""
         }
-        #expect(try await eventually { try server.openWatches() == ["endpointslices"] })
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        #expect(try await eventually { try await server.openWatches() == ["endpointslices"] })
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         #expect(try await reader.value.contains("\"type\":\"ADDED\""))
-        #expect(try await eventually { try server.openWatches().isEmpty })
+        #expect(try await eventually { try await server.openWatches().isEmpty })
     }
 }

@@ -29,15 +29,16 @@ struct ClusterCredentialsTests {
     }
 
     @Test("in-cluster: server from the environment, namespace from its file, token as a header")
-    func inCluster() throws {
+    func inCluster() async throws {
         let account = try ServiceAccount()
         let credentials = try ClusterCredentials.inCluster(
             account.paths(["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"]),
             refresh: .seconds(60))
         #expect(credentials.server == "https://10.96.0.1:443")
         #expect(credentials.namespace == "shop")
-        #expect(try credentials.authorizationHeader() == "Authorization: Bearer t1")
-        #expect(try credentials.tlsIdentity().caPEM == Array("-----BEGIN CERTIFICATE-----\n".utf8))
+        let authentication = try await credentials.authentication()
+        #expect(authentication.authorization == "Authorization: Bearer t1")
+        #expect(authentication.tls.caPEM == Array("-----BEGIN CERTIFICATE-----\n".utf8))
     }
 
     @Test("in-cluster: an IPv6 host is bracketed")
@@ -70,10 +71,11 @@ struct ClusterCredentialsTests {
         let fast = try ClusterCredentials.inCluster(
             account.paths(["KUBERNETES_SERVICE_HOST": "h", "KUBERNETES_SERVICE_PORT": "1"]), refresh: .milliseconds(50))
         try account.write("token", "t2\n")
-        #expect(try slow.authorizationHeader() == "Authorization: Bearer t1")
-        #expect(try await eventually { try fast.authorizationHeader() == "Authorization: Bearer t2" })
-        slow.invalidate()
-        #expect(try slow.authorizationHeader() == "Authorization: Bearer t2")
+        let used = try await slow.authentication()
+        #expect(used.authorization == "Authorization: Bearer t1")
+        #expect(try await eventually { try await fast.authentication().authorization == "Authorization: Bearer t2" })
+        slow.invalidate(after: used)
+        #expect(try await slow.authentication().authorization == "Authorization: Bearer t2")
     }
 
     static func kubeconfig(_ text: String) throws -> String {
@@ -110,38 +112,45 @@ struct ClusterCredentialsTests {
           context: {cluster: cb, user: uc}
         """
 
+    /// The credentials of a context of the kubeconfig files at `paths` (separated by `:`).
+    static func load(_ paths: String, context: String? = nil) throws(KubernetesError) -> ClusterCredentials {
+        try Kubeconfig(paths: paths).credentials(context: context, refresh: .seconds(60), execTimeout: .seconds(5))
+    }
+
     @Test("kubeconfig: the current context with an inline token and CA data")
-    func kubeconfigCurrent() throws {
+    func kubeconfigCurrent() async throws {
         let path = try Self.kubeconfig(Self.twoContexts)
-        let credentials = try Kubeconfig.load(path: path, context: nil, refresh: .seconds(60))
+        let credentials = try Self.load(path)
         #expect(credentials.server == "https://a.example:6443")
         #expect(credentials.namespace == "team-a")
-        #expect(try credentials.authorizationHeader() == "Authorization: Bearer inline-token")
-        #expect(try credentials.tlsIdentity() == TLSIdentity(caPEM: Array("CA-DATA".utf8)))
+        let authentication = try await credentials.authentication()
+        #expect(authentication.authorization == "Authorization: Bearer inline-token")
+        #expect(authentication.tls == TLSIdentity(caPEM: Array("CA-DATA".utf8)))
     }
 
     @Test("kubeconfig: a chosen context with a client certificate and a CA file relative to the kubeconfig")
-    func kubeconfigChosen() throws {
+    func kubeconfigChosen() async throws {
         let path = try Self.kubeconfig(Self.twoContexts)
-        let credentials = try Kubeconfig.load(path: path, context: "b", refresh: .seconds(60))
+        let credentials = try Self.load(path, context: "b")
         #expect(credentials.server == "https://b.example:6443")
         #expect(credentials.namespace == "default")
-        #expect(try credentials.authorizationHeader() == nil)
+        let authentication = try await credentials.authentication()
+        #expect(authentication.authorization == nil)
         #expect(
-            try credentials.tlsIdentity()
+            authentication.tls
                 == TLSIdentity(
                     caPEM: Array("CA-FILE".utf8), clientCertificatePEM: Array("CERT".utf8),
                     clientKeyPEM: Array("KEY".utf8)))
     }
 
     @Test("kubeconfig: a token file")
-    func kubeconfigTokenFile() throws {
+    func kubeconfigTokenFile() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tf-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "FROM-FILE\n".write(toFile: "\(directory)/tok", atomically: true, encoding: .utf8)
         let path = try Self.kubeconfig(Self.twoContexts.replacingOccurrences(of: "TOKENFILE", with: "\(directory)/tok"))
-        let credentials = try Kubeconfig.load(path: path, context: "c", refresh: .seconds(60))
-        #expect(try credentials.authorizationHeader() == "Authorization: Bearer FROM-FILE")
+        let credentials = try Self.load(path, context: "c")
+        #expect(try await credentials.authentication().authorization == "Authorization: Bearer FROM-FILE")
     }
 
     @Test(
@@ -159,9 +168,24 @@ struct ClusterCredentialsTests {
                 "insecure-skip-tls-verify"
             ),
             (
-                "exec",
+                "exec without apiVersion",
                 "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\", certificate-authority-data: QQ==}}]\nusers: [{name: u, user: {exec: {command: aws}}}]\n",
-                "exec credential plugins"
+                "exec apiVersion must be one of client.authentication.k8s.io/v1, client.authentication.k8s.io/v1beta1"
+            ),
+            (
+                "exec v1 without interactiveMode",
+                "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\", certificate-authority-data: QQ==}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}}}]\n",
+                "interactiveMode must be given"
+            ),
+            (
+                "interactive exec",
+                "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\", certificate-authority-data: QQ==}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin, interactiveMode: Always}}}]\n",
+                "exec plugin kubelogin needs an interactive terminal (interactiveMode: Always); Portico never runs plugins interactively"
+            ),
+            (
+                "no credentials",
+                "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: \"https://h\", certificate-authority-data: QQ==}}]\nusers: [{name: u, user: {}}]\n",
+                "neither a token, a client certificate nor an exec plugin"
             ),
             (
                 "plain http",
@@ -172,7 +196,7 @@ struct ClusterCredentialsTests {
     func kubeconfigErrors(name: String, text: String, expected: String) throws {
         let path = try Self.kubeconfig(text)
         do {
-            _ = try Kubeconfig.load(path: path, context: nil, refresh: .seconds(60))
+            _ = try Self.load(path)
             Issue.record("\(name): loaded")
         } catch {
             #expect(error.code == .invalidCredentials)

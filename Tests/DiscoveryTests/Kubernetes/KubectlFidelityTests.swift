@@ -7,37 +7,24 @@ import Testing
 /// at it through a kubeconfig, lists and watches its EndpointSlices and Services.
 @Suite("The test API server satisfies kubectl")
 struct KubectlFidelityTests {
-    static func kubectl(_ server: KubeAPIServer, _ arguments: [String], timeout: Int? = nil) throws -> (
-        Int32, String, String
-    ) {
+    /// Runs kubectl against the server, off the cooperative pool (kubectl takes seconds on a busy machine).
+    static func kubectl(_ server: KubeAPIServer, _ arguments: [String]) async throws -> (Int32, String, String) {
         let kubeconfig = try server.kubeconfig()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            (timeout.map { ["timeout", String($0)] } ?? []) + ["kubectl", "--kubeconfig", kubeconfig] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = server.directory
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try ProcessLaunch.run(process)
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
-        )
+        let output = try await HelperProcess.run(
+            "/usr/bin/env", ["HOME=\(server.directory)", "kubectl", "--kubeconfig", kubeconfig] + arguments,
+            timeout: 60)
+        return (output.status, output.standardOutput, output.standardError)
     }
 
     @Test("kubectl get endpointslices -o json lists what the server holds")
-    func list() throws {
-        let server = try KubeAPIServer()
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1")])
-        try server.applySlice("library-b", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
-        try server.applyService("library", annotations: ["portico.io/balancer": "ewma"])
-        let (status, output, errors) = try Self.kubectl(server, ["get", "endpointslices", "-n", "shop", "-o", "json"])
+    func list() async throws {
+        let server = try await KubeAPIServer()
+        try await server.applySlice(
+            "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1")])
+        try await server.applySlice("library-b", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
+        try await server.applyService("library", annotations: ["portico.io/balancer": "ewma"])
+        let (status, output, errors) = try await Self.kubectl(
+            server, ["get", "endpointslices", "-n", "shop", "-o", "json"])
         #expect(status == 0, "\(errors)")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         let items = try #require(list["items"] as? [[String: Any]])
@@ -46,7 +33,7 @@ struct KubectlFidelityTests {
         let endpoints = items.first?["endpoints"] as? [[String: Any]]
         #expect(endpoints?.first?["addresses"] as? [String] == ["10.0.0.1"])
 
-        let (serviceStatus, serviceOutput, _) = try Self.kubectl(
+        let (serviceStatus, serviceOutput, _) = try await Self.kubectl(
             server,
             ["get", "service", "library", "-n", "shop", "-o", "jsonpath={.metadata.annotations.portico\\.io/balancer}"])
         #expect(serviceStatus == 0)
@@ -55,8 +42,8 @@ struct KubectlFidelityTests {
 
     @Test("kubectl get --watch sees the initial list and then the changes streamed by the watch")
     func watch() async throws {
-        let server = try KubeAPIServer()
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
@@ -76,16 +63,16 @@ struct KubectlFidelityTests {
             process.terminate()
             output.fileHandleForReading.readabilityHandler = nil
         }
-        #expect(try await eventually { try server.openWatches() == ["endpointslices"] })
-        try server.applySlice("library-b", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
-        try server.delete(kind: "EndpointSlice", "library-a")
+        #expect(try await eventually { try await server.openWatches() == ["endpointslices"] })
+        try await server.applySlice("library-b", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
+        try await server.delete(kind: "EndpointSlice", "library-a")
         let expected = [
             "endpointslice.discovery.k8s.io/library-a", "endpointslice.discovery.k8s.io/library-b",
             "endpointslice.discovery.k8s.io/library-a",
         ]
         #expect(try await eventually { lines.lines.count >= 3 })
         #expect(lines.lines == expected)
-        let watch = try server.requests().first { $0.query["watch"] != nil }
+        let watch = try await server.requests().first { $0.query["watch"] != nil }
         #expect(watch?.query["resourceVersion"] == "101")
     }
 
@@ -98,10 +85,10 @@ struct KubectlFidelityTests {
     }
 
     @Test("kubectl with a wrong token is refused with 401")
-    func unauthorized() throws {
-        let server = try KubeAPIServer()
-        try server.command(["op": "token", "token": "something-else"])
-        let (status, _, errors) = try Self.kubectl(server, ["get", "endpointslices", "-n", "shop"])
+    func unauthorized() async throws {
+        let server = try await KubeAPIServer()
+        try await server.command(["op": "token", "token": "something-else"])
+        let (status, _, errors) = try await Self.kubectl(server, ["get", "endpointslices", "-n", "shop"])
         #expect(status != 0)
         #expect(errors.contains("Unauthorized") || errors.contains("provide credentials"), "\(errors)")
     }

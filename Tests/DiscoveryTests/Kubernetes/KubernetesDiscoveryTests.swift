@@ -26,24 +26,27 @@ struct KubernetesDiscoveryTests {
         return (discovery, SnapshotCollector(discovery.watch(service, backend: "library")), logs)
     }
 
-    static func listCount(_ server: KubeAPIServer, _ resource: String = "endpointslices") throws -> Int {
-        try server.requests().filter { $0.path.hasSuffix(resource) && $0.query["watch"] == nil && $0.status == 200 }
-            .count
+    static func listCount(_ server: KubeAPIServer, _ resource: String = "endpointslices") async throws -> Int {
+        try await server.requests().filter {
+            $0.path.hasSuffix(resource) && $0.query["watch"] == nil && $0.status == 200
+        }
+        .count
     }
 
     @Test("pods added, removed, becoming not ready and terminating reach the snapshots")
     func podLifecycle() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1")])
-        try server.applySlice("other", service: "other", endpoints: [TestEndpoint(ip: "10.9.9.9")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice(
+            "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1", pod: "p1")])
+        try await server.applySlice("other", service: "other", endpoints: [TestEndpoint(ip: "10.9.9.9")])
         let (discovery, snapshots, _) = try Self.start(server)
         #expect(!discovery.isSynced)
         let first = try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
         #expect(first.endpoints.first?.podName == "p1")
         #expect(discovery.isSynced)
 
-        try server.applySlice(
+        try await server.applySlice(
             "library-a", service: "library",
             endpoints: [
                 TestEndpoint(ip: "10.0.0.1", pod: "p1"),
@@ -52,12 +55,12 @@ struct KubernetesDiscoveryTests {
         let added = try await snapshots.wait { $0.addresses == ["10.0.0.1:9000", "10.0.0.2:9000"] }
         #expect(added.endpoints.first { $0.host == "10.0.0.2" }?.zone == "z2")
 
-        try server.applySlice(
+        try await server.applySlice(
             "library-a", service: "library",
             endpoints: [TestEndpoint(ip: "10.0.0.1"), TestEndpoint(ip: "10.0.0.2", ready: false, serving: false)])
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
 
-        try server.applySlice(
+        try await server.applySlice(
             "library-a", service: "library",
             endpoints: [
                 TestEndpoint(ip: "10.0.0.1", ready: false, serving: true, terminating: true),
@@ -67,23 +70,23 @@ struct KubernetesDiscoveryTests {
         #expect(terminating.endpoints.first { $0.host == "10.0.0.1" }?.condition == .terminating)
         #expect(terminating.serving.map { $0.host } == ["10.0.0.3"])
 
-        try server.delete(kind: "EndpointSlice", "library-a")
+        try await server.delete(kind: "EndpointSlice", "library-a")
         try await snapshots.wait { $0.endpoints.isEmpty }
-        #expect(try Self.listCount(server) == 1)
+        #expect(try await Self.listCount(server) == 1)
     }
 
     @Test("250 endpoints across 3 slices of one service all arrive, and a change to one slice keeps the rest")
     func manyEndpoints() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
         for (index, count) in [100, 100, 50].enumerated() {
-            try server.applySlice(
+            try await server.applySlice(
                 "library-\(index)", service: "library",
                 endpoints: (0..<count).map { TestEndpoint(ip: "10.\(index).0.\($0)") })
         }
         let (_, snapshots, _) = try Self.start(server)
         try await snapshots.wait { $0.endpoints.count == 250 }
-        try server.applySlice(
+        try await server.applySlice(
             "library-2", service: "library", endpoints: (0..<49).map { TestEndpoint(ip: "10.2.0.\($0)") })
         let after = try await snapshots.wait { $0.endpoints.count == 249 }
         #expect(!after.addresses.contains("10.2.0.49:9000"))
@@ -92,94 +95,96 @@ struct KubernetesDiscoveryTests {
 
     @Test("a dropped watch resumes from the last resource version without a relist")
     func droppedWatch() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let (_, snapshots, _) = try Self.start(server)
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
-        let version = try server.applySlice(
+        let version = try await server.applySlice(
             "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1"), TestEndpoint(ip: "10.0.0.2")])
         try await snapshots.wait { $0.endpoints.count == 2 }
-        #expect(try await eventually { try server.openWatches().count == 2 })
-        try server.command(["op": "drop"])
-        #expect(try await eventually { try server.openWatches().count == 2 })
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.3")])
+        #expect(try await eventually { try await server.openWatches().count == 2 })
+        try await server.command(["op": "drop"])
+        #expect(try await eventually { try await server.openWatches().count == 2 })
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.3")])
         try await snapshots.wait { $0.addresses == ["10.0.0.3:9000"] }
-        let watches = try server.requests().filter { $0.path.hasSuffix("endpointslices") && $0.query["watch"] == "1" }
+        let watches = try await server.requests().filter {
+            $0.path.hasSuffix("endpointslices") && $0.query["watch"] == "1"
+        }
         #expect(watches.count == 2)
         #expect(watches.last?.query["resourceVersion"] == String(version))
         #expect(watches.allSatisfy { $0.query["allowWatchBookmarks"] == "true" })
-        #expect(try Self.listCount(server) == 1)
+        #expect(try await Self.listCount(server) == 1)
         #expect(snapshots.all.allSatisfy { !$0.endpoints.isEmpty })
     }
 
     @Test("bookmarks move the resource version a resumed watch starts from")
     func bookmarks() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let (_, snapshots, _) = try Self.start(server)
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
-        #expect(try await eventually { try server.openWatches().count == 2 })
+        #expect(try await eventually { try await server.openWatches().count == 2 })
         // Changes to another service advance the version without reaching this watch; the bookmark tells it.
-        let version = try server.applySlice("other", service: "other", endpoints: [TestEndpoint(ip: "10.9.9.9")])
+        let version = try await server.applySlice("other", service: "other", endpoints: [TestEndpoint(ip: "10.9.9.9")])
         // The bookmark is written before the drop on the same stream, so it arrives before the close.
-        try server.command(["op": "bookmark"])
-        try server.command(["op": "drop"])
-        func watches() throws -> [(path: String, query: [String: String], status: Int?)] {
-            try server.requests().filter { $0.path.hasSuffix("endpointslices") && $0.query["watch"] == "1" }
+        try await server.command(["op": "bookmark"])
+        try await server.command(["op": "drop"])
+        func watches() async throws -> [KubeAPIServer.Request] {
+            try await server.requests().filter { $0.path.hasSuffix("endpointslices") && $0.query["watch"] == "1" }
         }
-        #expect(try await eventually { try watches().count == 2 })
-        #expect(try watches().last?.query["resourceVersion"] == String(version))
-        #expect(try Self.listCount(server) == 1)
+        #expect(try await eventually { try await watches().count == 2 })
+        #expect(try await watches().last?.query["resourceVersion"] == String(version))
+        #expect(try await Self.listCount(server) == 1)
     }
 
     @Test("410 Gone relists, and the list replaces the state", arguments: ["event", "status"])
     func gone(mode: String) async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
-        try server.applySlice("library-b", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        try await server.applySlice("library-b", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
         let (discovery, snapshots, _) = try Self.start(server)
         try await snapshots.wait { $0.endpoints.count == 2 }
-        #expect(try await eventually { try server.openWatches().count == 2 })
+        #expect(try await eventually { try await server.openWatches().count == 2 })
         #expect(discovery.statistics.relists == 0)
         // The deletion of library-b is lost in the compacted history: only the relist can reveal it.
-        try server.delete(kind: "EndpointSlice", "library-b", silent: true)
-        try server.command(["op": "expire", "mode": mode])
-        if mode == "status" { try server.command(["op": "drop"]) }
+        try await server.delete(kind: "EndpointSlice", "library-b", silent: true)
+        try await server.command(["op": "expire", "mode": mode])
+        if mode == "status" { try await server.command(["op": "drop"]) }
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
-        #expect(try Self.listCount(server) == 2)
+        #expect(try await Self.listCount(server) == 2)
         #expect(discovery.statistics.relists >= 1, "the slices' watch relisted (the Service's may have too)")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.5")])
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.5")])
         try await snapshots.wait { $0.addresses == ["10.0.0.5:9000"] }
         #expect(discovery.statistics.eventsApplied >= 1)
     }
 
     @Test("while the API server is down the endpoints stay; discovery reconnects with backoff")
     func serverDown() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let (discovery, snapshots, logs) = try Self.start(server)
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
-        try server.command(["op": "stop"])
+        try await server.command(["op": "stop"])
         #expect(try await eventually { logs.messages(atLeast: .warning).filter { $0 == "watch failed" }.count >= 6 })
         #expect(snapshots.all.count == 1)
         #expect(discovery.isSynced)
-        try server.command(["op": "start"])
-        try server.applySlice(
+        try await server.command(["op": "start"])
+        try await server.applySlice(
             "library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1"), TestEndpoint(ip: "10.0.0.2")])
         try await snapshots.wait { $0.endpoints.count == 2 }
         #expect(snapshots.all.allSatisfy { !$0.endpoints.isEmpty })
-        #expect(try Self.listCount(server) == 1)
+        #expect(try await Self.listCount(server) == 1)
     }
 
     @Test("a rotated service-account token is read again after a 401 and the watch goes on")
     func tokenRotation() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let tokenFile = "\(server.directory)/token"
         try "initial-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         try "shop".write(toFile: "\(server.directory)/namespace", atomically: true, encoding: .utf8)
@@ -195,51 +200,51 @@ struct KubernetesDiscoveryTests {
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
 
         try "rotated-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        try server.command(["op": "token", "token": "rotated-token"])
-        try server.command(["op": "drop"])
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
+        try await server.command(["op": "token", "token": "rotated-token"])
+        try await server.command(["op": "drop"])
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
         try await snapshots.wait { $0.addresses == ["10.0.0.2:9000"] }
-        let statuses = try server.requests().map(\.status)
+        let statuses = try await server.requests().map(\.status)
         #expect(statuses.contains(401))
         #expect(statuses.last == 200)
     }
 
     @Test("a malformed event is logged and ignored, and the watch continues")
     func malformedEvent() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let (_, snapshots, logs) = try Self.start(server)
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000"] }
-        #expect(try await eventually { try server.openWatches().count == 2 })
-        try server.command(["op": "inject", "resource": "endpointslices", "raw": "this is not json"])
-        try server.command([
+        #expect(try await eventually { try await server.openWatches().count == 2 })
+        try await server.command(["op": "inject", "resource": "endpointslices", "raw": "this is not json"])
+        try await server.command([
             "op": "inject", "resource": "endpointslices",
             "raw": #"{"type":"MODIFIED","object":{"metadata":{"name":"library-a"},"endpoints":"oops"}}"#,
         ])
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.2")])
         try await snapshots.wait { $0.addresses == ["10.0.0.2:9000"] }
         #expect(logs.messages(atLeast: .warning).filter { $0 == "malformed watch event ignored" }.count == 2)
-        #expect(try Self.listCount(server) == 1)
-        #expect(try server.requests().filter { $0.query["watch"] == "1" }.count == 2)
+        #expect(try await Self.listCount(server) == 1)
+        #expect(try await server.requests().filter { $0.query["watch"] == "1" }.count == 2)
     }
 
     @Test("Service annotations set the balancer, and a change to them publishes a snapshot")
     func annotations() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library", annotations: ["portico.io/balancer": "least-outstanding"])
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library", annotations: ["portico.io/balancer": "least-outstanding"])
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let (_, snapshots, _) = try Self.start(server)
         try await snapshots.wait { $0.settings.balancer == "least-outstanding" && $0.endpoints.count == 1 }
-        try server.applyService("library", annotations: ["portico.io/balancer": "ewma"])
+        try await server.applyService("library", annotations: ["portico.io/balancer": "ewma"])
         try await snapshots.wait { $0.settings.balancer == "ewma" }
     }
 
     @Test("a port given by number is resolved through the Service's port name")
     func portByNumber() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library", ports: [("http", 80), ("grpc", 8443)])
-        try server.applySlice(
+        let server = try await KubeAPIServer()
+        try await server.applyService("library", ports: [("http", 80), ("grpc", 8443)])
+        try await server.applySlice(
             "library-a", service: "library", ports: ["http": 8080, "grpc": 9000],
             endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let (_, snapshots, _) = try Self.start(
@@ -249,22 +254,22 @@ struct KubernetesDiscoveryTests {
 
     @Test("legacy mode watches core/v1 Endpoints")
     func legacy() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applyEndpoints("library", ips: ["10.0.0.1", "10.0.0.2"], port: ("grpc", 9000))
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applyEndpoints("library", ips: ["10.0.0.1", "10.0.0.2"], port: ("grpc", 9000))
         let (_, snapshots, _) = try Self.start(server, legacy: true)
         try await snapshots.wait { $0.addresses == ["10.0.0.1:9000", "10.0.0.2:9000"] }
-        try server.applyEndpoints("library", ips: ["10.0.0.2"], port: ("grpc", 9000))
+        try await server.applyEndpoints("library", ips: ["10.0.0.2"], port: ("grpc", 9000))
         try await snapshots.wait { $0.addresses == ["10.0.0.2:9000"] }
-        #expect(try server.requests().contains { $0.path == "/api/v1/namespaces/shop/endpoints" })
-        #expect(try !server.requests().contains { $0.path.contains("endpointslices") })
+        #expect(try await server.requests().contains { $0.path == "/api/v1/namespaces/shop/endpoints" })
+        #expect(try await !server.requests().contains { $0.path.contains("endpointslices") })
     }
 
     @Test("a kubeconfig client certificate authenticates, with inline CA and certificate data")
     func clientCertificate() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         let path = try server.kubeconfig(token: nil, clientCertificate: true, inlineData: true)
         let discovery = try KubernetesDiscovery(config: Self.config(kubeconfig: path))
         let snapshots = SnapshotCollector(discovery.watch(Self.library, backend: "library"))
@@ -273,9 +278,9 @@ struct KubernetesDiscoveryTests {
 
     @Test("a wrong token gets 401s and a server outside the CA is refused: no snapshot, errors logged")
     func rejected() async throws {
-        let server = try KubeAPIServer()
-        try server.applyService("library")
-        try server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
+        let server = try await KubeAPIServer()
+        try await server.applyService("library")
+        try await server.applySlice("library-a", service: "library", endpoints: [TestEndpoint(ip: "10.0.0.1")])
         for path in [try server.kubeconfig(token: "wrong"), try server.kubeconfig(caFile: "other-ca.crt")] {
             let (logger, logs) = CapturingLogHandler.logger()
             let discovery = try KubernetesDiscovery(config: Self.config(kubeconfig: path), logger: logger)
@@ -284,7 +289,7 @@ struct KubernetesDiscoveryTests {
             #expect(snapshots.all.isEmpty)
             #expect(!discovery.isSynced)
         }
-        let statuses = try server.requests().compactMap(\.status)
+        let statuses = try await server.requests().compactMap(\.status)
         #expect(statuses.contains(401))
         #expect(!statuses.contains(200))
     }

@@ -44,13 +44,13 @@ final class SnapshotCollector: Sendable {
 }
 
 /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if try condition() { return true }
+        if try await condition() { return true }
         try await Task.sleep(for: .milliseconds(10))
     }
-    return try condition()
+    return try await condition()
 }
 
 extension EndpointSnapshot {

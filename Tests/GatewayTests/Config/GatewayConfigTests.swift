@@ -118,6 +118,42 @@ struct GatewayConfigTests {
         #expect(config.backends[1].endpoints.isEmpty)
     }
 
+    @Test("the kubernetes section's list, watch and exec keys: defaults, values, several kubeconfig files")
+    func kubernetesTuning() throws {
+        let backends = "backends:\n  - {name: a, descriptors: [a.pb], kubernetes: {service: a, port: grpc}}\n"
+        let defaults = try GatewayConfig(yaml: backends, file: "k.yaml", relativeTo: "/etc/portico").kubernetes
+        #expect(defaults.watchIdleTimeout == .seconds(90))
+        #expect(defaults.listPageSize == 500)
+        #expect(defaults.execTimeout == .seconds(30))
+        let yaml = """
+            kubernetes: { kubeconfig: "kube/a:/abs/b:~/c", watchIdleTimeout: 45s, listPageSize: 0, execTimeout: 2m }
+            \(backends)
+            """
+        let config = try GatewayConfig(yaml: yaml, file: "k.yaml", relativeTo: "/etc/portico").kubernetes
+        #expect(config.kubeconfig == "/etc/portico/kube/a:/abs/b:~/c")
+        #expect(config.watchIdleTimeout == .seconds(45))
+        #expect(config.listPageSize == 0)
+        #expect(config.execTimeout == .seconds(120))
+    }
+
+    @Test(
+        "bad kubernetes list, watch and exec values name their key",
+        arguments: [
+            ("kubernetes: {listPageSize: -1}", "listPageSize"), ("kubernetes: {listPageSize: many}", "listPageSize"),
+            ("kubernetes: {watchIdleTimeout: 500ms}", "watchIdleTimeout"), ("kubernetes: {execTimeout: soon}", "execTimeout"),
+        ])
+    func kubernetesTuningErrors(yaml: String, key: String) {
+        do {
+            _ = try GatewayConfig(
+                yaml: yaml + "\nbackends:\n  - {name: a, descriptors: [a.pb], kubernetes: {service: a, port: grpc}}",
+                file: "bad.yaml", relativeTo: "/")
+            Issue.record("accepted \(yaml)")
+        } catch {
+            #expect(error.key.hasSuffix(key), "\(error)")
+            #expect(error.line == 1, "\(error)")
+        }
+    }
+
     @Test("a backend with both endpoints and a Service, or neither, is an error", arguments: [
         "backends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"], kubernetes: {service: a, port: grpc}}",
         "backends:\n  - {name: a, descriptors: [a.pb]}",

@@ -12,14 +12,14 @@ import Testing
 struct KubernetesEndToEndTests {
     @Test("requests reach the pods the API server announces and stop reaching those it removes; the annotation picks the balancer")
     func followsEndpointSlices() async throws {
-        let server = try KubeAPIServer()
+        let server = try await KubeAPIServer()
         // Two demo pods on one port of two loopback addresses, as two pods of one Service would be.
         let first = try await DemoBackend.start(kind: .echo, name: "pod-a", host: "127.0.0.1")
         let second = try await DemoBackend.start(kind: .echo, name: "pod-b", host: "127.0.0.2", port: first.port)
         let readinessOK: Bool
         do {
-            try server.applyService("echo", ports: [("grpc", 80)], annotations: ["portico.io/balancer": "least-outstanding"])
-            try server.applySlice(
+            try await server.applyService("echo", ports: [("grpc", 80)], annotations: ["portico.io/balancer": "least-outstanding"])
+            try await server.applySlice(
                 "echo-a", service: "echo", ports: ["grpc": first.port],
                 endpoints: [TestEndpoint(ip: "127.0.0.1", pod: "pod-a")])
             let kubeconfig = try server.kubeconfig()
@@ -36,12 +36,12 @@ struct KubernetesEndToEndTests {
                 let ready = try await CurlClient(baseURL: "http://\(gateway.adminAddress)").send("GET", "/readyz")
                 #expect(gateway.server.backends.first?.balancer.strategy == .leastOutstanding)
 
-                try server.applySlice(
+                try await server.applySlice(
                     "echo-a", service: "echo", ports: ["grpc": first.port],
                     endpoints: [TestEndpoint(ip: "127.0.0.1", pod: "pod-a"), TestEndpoint(ip: "127.0.0.2", pod: "pod-b")])
                 try await Self.waitUntil { try await Self.servedBy(client) == ["pod-a", "pod-b"] }
 
-                try server.applySlice(
+                try await server.applySlice(
                     "echo-a", service: "echo", ports: ["grpc": first.port],
                     endpoints: [
                         TestEndpoint(ip: "127.0.0.1", ready: false, pod: "pod-a"), TestEndpoint(ip: "127.0.0.2", pod: "pod-b"),

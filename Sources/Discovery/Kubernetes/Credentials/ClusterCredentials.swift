@@ -30,34 +30,60 @@ struct ClusterCredentials: Sendable {
     var token: Material?
     /// The client certificate and key, if the client authenticates with one.
     var clientCertificate: (certificate: Material, key: Material)?
+    /// The kubeconfig's `exec` credential plugin, if it has one; a token or certificate given above wins
+    /// over the plugin's, as in client-go.
+    var exec: ExecCredentialSource?
 
-    /// The TLS material for a new request.
-    func tlsIdentity() throws(KubernetesError) -> TLSIdentity {
-        TLSIdentity(
-            caPEM: try certificateAuthority.contents(),
-            clientCertificatePEM: try clientCertificate?.certificate.contents(),
-            clientKeyPEM: try clientCertificate?.key.contents())
+    /// What one request presents: its `Authorization` header and TLS material, and the plugin credential
+    /// they came from (so that a 401 discards exactly that one).
+    struct Authentication: Sendable {
+        /// The `Authorization` header line, if the client uses a token.
+        var authorization: String?
+        /// The CA and the client certificate.
+        var tls: TLSIdentity
+        /// The plugin's credential, when one was used.
+        var execCredential: ExecCredential?
     }
 
-    /// The `Authorization` header line for a new request, if the client uses a token.
-    func authorizationHeader() throws(KubernetesError) -> String? {
-        guard let token else { return nil }
-        let text = String(decoding: try token.contents(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return "Authorization: Bearer \(text)"
+    /// The authentication for a new request; runs the exec plugin when its credential is missing or expired.
+    func authentication() async throws(KubernetesError) -> Authentication {
+        var authentication = Authentication(
+            authorization: try token.map { token throws(KubernetesError) in Self.bearer(try token.contents()) },
+            tls: TLSIdentity(
+                caPEM: try certificateAuthority.contents(),
+                clientCertificatePEM: try clientCertificate?.certificate.contents(),
+                clientKeyPEM: try clientCertificate?.key.contents()))
+        if let exec {
+            let credential = try await exec.credential()
+            authentication.execCredential = credential
+            if authentication.authorization == nil {
+                authentication.authorization = credential.token.map { Self.bearer(Array($0.utf8)) }
+            }
+            if authentication.tls.clientCertificatePEM == nil, let identity = credential.clientCertificate {
+                authentication.tls.clientCertificatePEM = identity.certificate
+                authentication.tls.clientKeyPEM = identity.key
+            }
+        }
+        return authentication
     }
 
-    /// After a 401: the next request reads the token and CA files again.
-    func invalidate() {
+    private static func bearer(_ token: [UInt8]) -> String {
+        "Authorization: Bearer \(String(decoding: token, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))"
+    }
+
+    /// After a 401: the next request reads the token and CA files again and runs the exec plugin again.
+    func invalidate(after used: Authentication) {
         token?.invalidate()
         certificateAuthority.invalidate()
+        if let exec, let credential = used.execCredential { exec.invalidate(credential) }
     }
 
     /// Loads credentials as the config says: from its kubeconfig, or else from the pod's service account.
     static func load(_ config: KubernetesConfig) throws(KubernetesError) -> ClusterCredentials {
         var credentials: ClusterCredentials
         if let path = config.kubeconfig {
-            credentials = try Kubeconfig.load(path: path, context: config.context, refresh: config.tokenRefreshInterval)
+            credentials = try Kubeconfig(paths: path).credentials(
+                context: config.context, refresh: config.tokenRefreshInterval, execTimeout: config.execTimeout)
         } else {
             credentials = try inCluster(config.inCluster, refresh: config.tokenRefreshInterval)
         }

@@ -1,97 +1,82 @@
 import Foundation
 import Yams
 
-/// Reads the parts of a kubeconfig file that name a cluster and a user: server, CA (file or data), bearer
-/// token (inline or file) or client certificate (file or data), and the context's namespace.
-enum Kubeconfig {
-    static func load(path: String, context wanted: String?, refresh: Duration) throws(KubernetesError)
-        -> ClusterCredentials
-    {
-        let path = (path as NSString).expandingTildeInPath
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+/// One kubeconfig file, or several merged as kubectl merges the files of `KUBECONFIG`: the first file to
+/// name a cluster, user or context defines it, and the first file to set `current-context` sets it. Files
+/// that do not exist are skipped. Relative paths in an entry are relative to the file it came from.
+struct Kubeconfig {
+    /// A cluster, user or context as its file wrote it.
+    struct Entry {
+        /// The entry's mapping (`cluster:`, `user:` or `context:`).
+        var fields: [String: Any]
+        /// The file it came from, for relative paths and messages.
+        var file: URL
+
+        /// `path` made absolute against the entry's file (`~` expanded).
+        func resolve(_ path: String) -> String {
+            let expanded = (path as NSString).expandingTildeInPath
+            return expanded.hasPrefix("/")
+                ? expanded : file.deletingLastPathComponent().appendingPathComponent(expanded).standardized.path
+        }
+
+        /// An error about this entry, naming its file.
+        func fail(_ message: String) -> KubernetesError {
+            KubernetesError(code: .invalidCredentials, message: "\(file.path): \(message)")
+        }
+    }
+
+    /// The files, as given.
+    var files: [String]
+    var clusters: [String: Entry] = [:]
+    var users: [String: Entry] = [:]
+    var contexts: [String: Entry] = [:]
+    var currentContext: String?
+
+    /// Reads and merges kubeconfig files.
+    /// - Parameter paths: one path or several separated by `:`, as in `KUBECONFIG` (`~` expanded).
+    /// - Throws: `invalidCredentials` when a file cannot be read or parsed, or when none exists.
+    init(paths: String) throws(KubernetesError) {
+        files = paths.split(separator: ":").map { (String($0) as NSString).expandingTildeInPath }
+        var found = false
+        for path in files where FileManager.default.fileExists(atPath: path) {
+            found = true
+            try merge(path)
+        }
+        guard found else { throw fail("cannot read (no such file)") }
+    }
+
+    private mutating func merge(_ path: String) throws(KubernetesError) {
+        let file = URL(fileURLWithPath: path)
         func fail(_ message: String) -> KubernetesError {
             KubernetesError(code: .invalidCredentials, message: "\(path): \(message)")
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw fail("cannot read") }
         let root: [String: Any]
         do {
-            guard let loaded = try Yams.load(yaml: text) as? [String: Any] else { throw fail("not a mapping") }
-            root = loaded
+            let loaded = try Yams.load(yaml: text)
+            guard loaded == nil || loaded is [String: Any] else { throw fail("not a mapping") }
+            root = loaded as? [String: Any] ?? [:]
         } catch let error as KubernetesError {
             throw error
         } catch {
             throw fail("not YAML: \(error)")
         }
+        func add(_ list: String, _ field: String, to entries: inout [String: Entry]) {
+            for item in root[list] as? [[String: Any]] ?? [] {
+                guard let name = item["name"] as? String, entries[name] == nil else { continue }
+                entries[name] = Entry(fields: item[field] as? [String: Any] ?? [:], file: file)
+            }
+        }
+        add("clusters", "cluster", to: &clusters)
+        add("users", "user", to: &users)
+        add("contexts", "context", to: &contexts)
+        if currentContext == nil, let current = root["current-context"] as? String, !current.isEmpty {
+            currentContext = current
+        }
+    }
 
-        func entry(_ list: String, _ name: String, _ field: String) throws(KubernetesError) -> [String: Any] {
-            let entries = root[list] as? [[String: Any]] ?? []
-            guard let found = entries.first(where: { $0["name"] as? String == name }) else {
-                throw fail("no \(list) entry named \(name)")
-            }
-            return found[field] as? [String: Any] ?? [:]
-        }
-        guard let contextName = wanted ?? root["current-context"] as? String, !contextName.isEmpty else {
-            throw fail("no context chosen and no current-context")
-        }
-        let context = try entry("contexts", contextName, "context")
-        guard let clusterName = context["cluster"] as? String else {
-            throw fail("context \(contextName) names no cluster")
-        }
-        let cluster = try entry("clusters", clusterName, "cluster")
-        let user =
-            try (context["user"] as? String).map { name throws(KubernetesError) in
-                try entry("users", name, "user")
-            } ?? [:]
-
-        guard let server = cluster["server"] as? String, server.hasPrefix("https://") else {
-            throw fail("cluster \(clusterName) has no https server")
-        }
-        if cluster["insecure-skip-tls-verify"] as? Bool == true {
-            throw fail("cluster \(clusterName) sets insecure-skip-tls-verify; Portico always verifies TLS")
-        }
-        func material(_ dataKey: String, _ fileKey: String, in map: [String: Any]) throws(KubernetesError)
-            -> ClusterCredentials.Material?
-        {
-            if let encoded = map[dataKey] as? String {
-                guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
-                    throw fail("\(dataKey) is not base64")
-                }
-                return .bytes([UInt8](data))
-            }
-            if let file = map[fileKey] as? String {
-                let resolved = file.hasPrefix("/") ? file : base.appendingPathComponent(file).path
-                let reader = RefreshingFile(path: resolved, interval: refresh)
-                _ = try reader.contents()
-                return .file(reader)
-            }
-            return nil
-        }
-        guard let ca = try material("certificate-authority-data", "certificate-authority", in: cluster) else {
-            throw fail("cluster \(clusterName) has no certificate-authority; Portico verifies the server against it")
-        }
-        var token: ClusterCredentials.Material?
-        if let inline = user["token"] as? String {
-            token = .bytes(Array(inline.utf8))
-        } else if let file = user["tokenFile"] as? String {
-            let reader = RefreshingFile(path: file, interval: refresh)
-            _ = try reader.contents()
-            token = .file(reader)
-        }
-        var certificate: (ClusterCredentials.Material, ClusterCredentials.Material)?
-        if let cert = try material("client-certificate-data", "client-certificate", in: user) {
-            guard let key = try material("client-key-data", "client-key", in: user) else {
-                throw fail("user has a client certificate but no client key")
-            }
-            certificate = (cert, key)
-        }
-        if user["exec"] != nil && token == nil && certificate == nil {
-            throw fail("exec credential plugins are not supported; use a token or a client certificate")
-        }
-        if token == nil && certificate == nil { throw fail("user has neither a token nor a client certificate") }
-        var trimmed = server
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        return ClusterCredentials(
-            server: trimmed, namespace: context["namespace"] as? String ?? "default", certificateAuthority: ca,
-            token: token, clientCertificate: certificate)
+    /// An error about the merged files as a whole.
+    func fail(_ message: String) -> KubernetesError {
+        KubernetesError(code: .invalidCredentials, message: "\(files.joined(separator: ":")): \(message)")
     }
 }

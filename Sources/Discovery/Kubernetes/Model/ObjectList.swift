@@ -4,6 +4,8 @@ struct ObjectList<Object: KubernetesObject>: Decodable, Sendable {
     struct Meta: Decodable, Sendable {
         /// The collection's version at the time of the list; a watch from it misses nothing.
         var resourceVersion: String?
+        /// The token for the next page of a paginated list; nil or empty on the last page.
+        var `continue`: String?
     }
 
     /// The list's metadata.
@@ -12,6 +14,12 @@ struct ObjectList<Object: KubernetesObject>: Decodable, Sendable {
     var items: [Object]
 
     private enum CodingKeys: String, CodingKey { case metadata, items }
+
+    /// Creates a list.
+    init(metadata: Meta, items: [Object]) {
+        self.metadata = metadata
+        self.items = items
+    }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

@@ -3,8 +3,8 @@ import Logging
 
 /// Lists one collection, then watches it from the list's resource version for as long as the task runs.
 ///
-/// - A watch that ends (the server's timeout, a dropped connection) is resumed from the last resource
-///   version seen, bookmarks included: no relist.
+/// - A watch that ends (the server's timeout, a dropped connection) or stays silent for
+///   `watchIdleTimeout` is resumed from the last resource version seen, bookmarks included: no relist.
 /// - 410 Gone, as an HTTP status or as an ERROR event, relists, and the list replaces the state.
 /// - Failures back off exponentially with jitter; nothing is cleared while the server is unreachable.
 /// - A malformed event is logged and skipped; the watch goes on.
@@ -47,7 +47,7 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
         while !Task.isCancelled {
             guard let version = resourceVersion else {
                 do {
-                    let list = try await client.list(Object.self, path: path, query: [selector])
+                    let list = try await client.list(Object.self, path: path, query: [selector], logger: logger)
                     apply(.replace(list.items))
                     client.statistics.recordList()
                     resourceVersion = list.metadata.resourceVersion ?? ""
@@ -96,73 +96,58 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
         var last = version
         var events = 0
         var healthy: Bool { events > 0 || ContinuousClock.now - started > .seconds(1) }
-        let stream: AsyncThrowingStream<HTTPResponsePart, any Error>
+        var response: KubernetesResponse
         do {
-            stream = try client.watch(path: path, query: query, timeout: .seconds(timeoutSeconds + 30))
+            response = try await client.watch(path: path, query: query, timeout: .seconds(timeoutSeconds + 30))
         } catch {
-            return .ended(resourceVersion: last, healthy: false, error: error)
+            return Task.isCancelled ? .cancelled : .ended(resourceVersion: last, healthy: false, error: error)
+        }
+        guard response.status == 200 else {
+            let error = client.failure(status: response.status, body: (try? await response.body()) ?? [], path: path)
+            return error.code == .gone ? .gone : .ended(resourceVersion: last, healthy: false, error: error)
         }
         let decoder = JSONDecoder()
         var framer = JSONLineFramer()
-        var status = 0
-        var errorBody: [UInt8] = []
         do {
-            for try await part in stream {
-                switch part {
-                case .head(let code):
-                    status = code
-                case .body(let bytes) where status != 200:
-                    errorBody += bytes
-                case .body(let bytes):
-                    framer.append(bytes)
-                    while let line = framer.next() {
-                        let event: WatchEvent<Object>
-                        do {
-                            event = try decoder.decode(WatchEvent<Object>.self, from: Data(line))
-                        } catch {
-                            logger.warning(
-                                "malformed watch event ignored",
-                                metadata: ["path": "\(path)", "error": "\(error)", "event": "\(Self.excerpt(line))"])
-                            continue
-                        }
-                        events += 1
-                        switch event {
-                        case .added(let object), .modified(let object):
-                            client.statistics.recordEvent()
-                            apply(.upsert(object))
-                            last = object.metadata.resourceVersion ?? last
-                        case .deleted(let object):
-                            client.statistics.recordEvent()
-                            apply(.delete(object))
-                            last = object.metadata.resourceVersion ?? last
-                        case .bookmark(let resourceVersion):
-                            last = resourceVersion ?? last
-                        case .error(let status) where status.code == 410:
-                            return .gone
-                        case .error(let status):
-                            let error = KubernetesError(
-                                code: .httpStatus, message: "\(path): \(status.message ?? "watch error")",
-                                httpStatus: status.code)
-                            return .ended(resourceVersion: last, healthy: healthy, error: error)
-                        }
+            while let bytes = try await response.next() {
+                framer.append(bytes)
+                while let line = framer.next() {
+                    let event: WatchEvent<Object>
+                    do {
+                        event = try decoder.decode(WatchEvent<Object>.self, from: Data(line))
+                    } catch {
+                        logger.warning(
+                            "malformed watch event ignored",
+                            metadata: ["path": "\(path)", "error": "\(error)", "event": "\(Self.excerpt(line))"])
+                        continue
+                    }
+                    events += 1
+                    switch event {
+                    case .added(let object), .modified(let object):
+                        client.statistics.recordEvent()
+                        apply(.upsert(object))
+                        last = object.metadata.resourceVersion ?? last
+                    case .deleted(let object):
+                        client.statistics.recordEvent()
+                        apply(.delete(object))
+                        last = object.metadata.resourceVersion ?? last
+                    case .bookmark(let resourceVersion):
+                        last = resourceVersion ?? last
+                    case .error(let status) where status.code == 410:
+                        return .gone
+                    case .error(let status):
+                        let error = KubernetesError(
+                            code: .httpStatus, message: "\(path): \(status.message ?? "watch error")",
+                            httpStatus: status.code)
+                        return .ended(resourceVersion: last, healthy: healthy, error: error)
                     }
                 }
             }
-        } catch let error as CurlError {
-            let failure = KubernetesError(
-                code: .transport, message: "watch \(path): \(error.message)", curlCode: error.code)
-            return .ended(resourceVersion: last, healthy: healthy, error: failure)
         } catch {
-            return .cancelled
+            if Task.isCancelled { return .cancelled }
+            return .ended(resourceVersion: last, healthy: healthy, error: error)
         }
         if Task.isCancelled { return .cancelled }
-        do {
-            try client.check(status: status, body: errorBody, path: path)
-        } catch  where error.code == .gone {
-            return .gone
-        } catch {
-            return .ended(resourceVersion: last, healthy: false, error: error)
-        }
         return .ended(resourceVersion: last, healthy: healthy, error: nil)
     }
 
