@@ -1,5 +1,6 @@
 import ArgumentParser
 import Discovery
+import Foundation
 import Gateway
 import Logging
 import ServiceLifecycle
@@ -15,7 +16,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The YAML config file.")
     var config: String
 
-    @Option(name: .long, help: "A kubeconfig file for Kubernetes discovery, or several separated by ':' as in KUBECONFIG; overrides kubernetes.kubeconfig.")
+    @Option(
+        name: .long,
+        help: "A kubeconfig file for Kubernetes discovery, or several separated by ':'; overrides kubernetes.kubeconfig. Without either, the KUBECONFIG environment variable is used when set, as kubectl does, else the pod's in-cluster credentials.")
     var kubeconfig: String?
 
     @Option(name: .long, help: "The kubeconfig context to use; overrides kubernetes.context.")
@@ -27,7 +30,13 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = PorticoLogging.bootstrap(level: logLevel)
         var gatewayConfig = try GatewayConfig.load(file: config)
-        if let kubeconfig { gatewayConfig.kubernetes.kubeconfig = kubeconfig }
+        if let kubeconfig {
+            gatewayConfig.kubernetes.kubeconfig = kubeconfig
+        } else if gatewayConfig.kubernetes.kubeconfig == nil,
+            let environment = ProcessInfo.processInfo.environment["KUBECONFIG"], !environment.isEmpty
+        {
+            gatewayConfig.kubernetes.kubeconfig = environment
+        }
         if let context { gatewayConfig.kubernetes.context = context }
         let server = try GatewayServer(config: gatewayConfig, logger: logger)
         let reloader = ConfigReloader(server: server, configFile: config, logger: logger)
