@@ -155,7 +155,8 @@ final class GRPCProxyStream: UpstreamAttemptListener {
             held.removeAll()
         } catch {
             perform(
-                machine.streamRefused(attempt: attempt, reason: "cannot open a stream to the backend: \(error)", at: .now))
+                machine.streamRefused(
+                    attempt: attempt, reason: "cannot open a stream to the backend: \(error)", at: .now))
         }
     }
 

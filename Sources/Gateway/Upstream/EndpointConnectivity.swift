@@ -68,7 +68,8 @@ package final class EndpointConnectivity: Sendable {
                 "connections to endpoint failing; retrying with backoff",
                 metadata: ["backend": "\(backend)", "endpoint": "\(endpoint)", "error": "\(reason ?? "unknown")"])
         case .recovered:
-            logger.info("connections to endpoint recovered", metadata: ["backend": "\(backend)", "endpoint": "\(endpoint)"])
+            logger.info(
+                "connections to endpoint recovered", metadata: ["backend": "\(backend)", "endpoint": "\(endpoint)"])
         case nil:
             break
         }

@@ -48,7 +48,8 @@ struct CallOutcomeEndToEndTests {
                         var statuses: [Int] = []
                         let client = CurlClient(baseURL: baseURL)
                         while !stop.isSet {
-                            statuses.append(try await client.send("POST", "/v1/echo", body: #"{"message":"load"}"#).status)
+                            statuses.append(
+                                try await client.send("POST", "/v1/echo", body: #"{"message":"load"}"#).status)
                         }
                         return statuses
                     }
@@ -59,8 +60,10 @@ struct CallOutcomeEndToEndTests {
             backends[0].process.stop()
             let (restarted, line) = try await HelperProcess.startPrintingReadyLine(
                 "/usr/bin/env",
-                ["python3", FailoverEndToEndTests.pythonBackend, DemoBackend.descriptorSetURL(for: .echo).path,
-                 "py-restarted", "0", String(port)])
+                [
+                    "python3", FailoverEndToEndTests.pythonBackend, DemoBackend.descriptorSetURL(for: .echo).path,
+                    "py-restarted", "0", String(port),
+                ])
             backends[0].process = restarted
             #expect(Int(line) == port)
             let restartedAt = ContinuousClock.now
@@ -107,14 +110,17 @@ struct CallOutcomeEndToEndTests {
         try await withGateway(echo: 1, library: 0) { gateway in
             let gaveUp = try await HelperProcess.run(
                 "/usr/bin/curl",
-                ["-sS", "--max-time", "0.3", version == .h2c ? "--http2-prior-knowledge" : "--http1.1",
-                 "-H", "Content-Type: application/json", "--data-binary", #"{"message":"slow","delayMs":15000}"#,
-                 gateway.baseURL + "/v1/echo"])
+                [
+                    "-sS", "--max-time", "0.3", version == .h2c ? "--http2-prior-knowledge" : "--http1.1",
+                    "-H", "Content-Type: application/json", "--data-binary", #"{"message":"slow","delayMs":15000}"#,
+                    gateway.baseURL + "/v1/echo",
+                ])
             #expect(gaveUp.status == 28, "curl timed out: \(gaveUp.standardError)")
             // In flight drops to 0 within 5 s while the backend would hold the call for 15 s: it was cancelled.
             let endpoints = try await Self.settledEndpoints(gateway)
             #expect(endpoints.first?["consecutiveFailures"] as? Int == 0)
-            #expect(try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"next"}"#).status == 200)
+            #expect(
+                try await gateway.client(version).send("POST", "/v1/echo", body: #"{"message":"next"}"#).status == 200)
         }
     }
 }

@@ -32,9 +32,10 @@ struct EndpointConnectivityTests {
         record(.transientFailure, loopB)
         record(.ready, loopA)
         #expect(connectivity.state(of: Self.pod) == .ready)
-        #expect(store.all.map(\.message) == [
-            "connections to endpoint failing; retrying with backoff", "connections to endpoint recovered",
-        ], "one line when it starts failing, none per retry, one when it recovers")
+        #expect(
+            store.all.map(\.message) == [
+                "connections to endpoint failing; retrying with backoff", "connections to endpoint recovered",
+            ], "one line when it starts failing, none per retry, one when it recovers")
         #expect(store.all.first?.metadata["error"] == "refused")
         record(nil, loopA)
         record(nil, loopB)

@@ -21,8 +21,14 @@ struct UpstreamCallStateMachineTests {
         /// Permits handed out by `exchange`, minus those given back through it.
         var permitsHeld = 0
 
-        init(retryUnavailable: Bool = false, deadlineIsClients: Bool = false, replay: Machine.RequestReplay = .kept(complete: true)) {
-            balancer.update(endpoints: [UpstreamCallStateMachineTests.podA, UpstreamCallStateMachineTests.podB, UpstreamCallStateMachineTests.podC])
+        init(
+            retryUnavailable: Bool = false, deadlineIsClients: Bool = false,
+            replay: Machine.RequestReplay = .kept(complete: true)
+        ) {
+            balancer.update(endpoints: [
+                UpstreamCallStateMachineTests.podA, UpstreamCallStateMachineTests.podB,
+                UpstreamCallStateMachineTests.podC,
+            ])
             machine = Machine(
                 configuration: .init(retryUnavailable: retryUnavailable, deadlineIsClients: deadlineIsClients),
                 requestReplay: replay)
@@ -68,7 +74,9 @@ struct UpstreamCallStateMachineTests {
         }
     }
 
-    @Test("start asks for any connection; a pick opens attempt 1; OK settles a success with the latency to the first message")
+    @Test(
+        "start asks for any connection; a pick opens attempt 1; OK settles a success with the latency to the first message"
+    )
     func success() throws {
         var harness = Harness()
         #expect(harness.machine.start() == .acquireConnection(excluding: []))
@@ -95,8 +103,10 @@ struct UpstreamCallStateMachineTests {
 
     @Test("an application error is a latency sample, UNAVAILABLE a gateway failure, both forwarded as they are")
     func applicationErrors() throws {
-        for (code, outcome) in [(GRPCStatusCode.notFound, RequestOutcome.otherError(latency: .milliseconds(5))),
-                                (.unavailable, .unavailable)] {
+        for (code, outcome) in [
+            (GRPCStatusCode.notFound, RequestOutcome.otherError(latency: .milliseconds(5))),
+            (.unavailable, .unavailable),
+        ] {
             var harness = Harness()
             _ = harness.machine.start()
             _ = try harness.pick(Self.podA)
@@ -135,7 +145,8 @@ struct UpstreamCallStateMachineTests {
         harness.expectSettled()
     }
 
-    @Test("UNAVAILABLE is forwarded, not retried, when the budget refuses, the reply began, or the request is incomplete")
+    @Test(
+        "UNAVAILABLE is forwarded, not retried, when the budget refuses, the reply began, or the request is incomplete")
     func unavailableNotRetried() throws {
         var refused = Harness(retryUnavailable: true)
         _ = refused.machine.start()
@@ -202,7 +213,8 @@ struct UpstreamCallStateMachineTests {
         var harness = Harness()
         _ = harness.machine.start()
         _ = try harness.pick(Self.podA)
-        let retry = harness.machine.streamClosed(attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused", at: Self.t0)
+        let retry = harness.machine.streamClosed(
+            attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused", at: Self.t0)
         #expect(retry == .retry(Self.settlement(retry)!, resetStream: false, excluding: [Self.podA]))
         #expect(Self.settlement(retry)?.outcome == .connectionFailed)
         #expect(harness.balancer.status().activeRetries == 0, "no budget spent")
@@ -211,7 +223,8 @@ struct UpstreamCallStateMachineTests {
         let refused = harness.machine.streamRefused(attempt: 2, reason: "GOAWAY", at: Self.t0)
         harness.pay(refused)
         #expect(try harness.pick(Self.podC) == .openStream(attempt: 3))
-        let last = harness.machine.streamClosed(attempt: 3, neverProcessed: true, connectionFailed: false, reason: "connection refused", at: Self.t0)
+        let last = harness.machine.streamClosed(
+            attempt: 3, neverProcessed: true, connectionFailed: false, reason: "connection refused", at: Self.t0)
         guard case .finish(let settlement, false, false, .failure(.unavailable, "connection refused")) = last else {
             Issue.record("expected the call to fail after three attempts, got \(last)")
             return
@@ -232,7 +245,8 @@ struct UpstreamCallStateMachineTests {
         harness.machine.requestOutgrewReplay()
         harness.machine.requestEnded()
         #expect(harness.machine.requestReplay == .lost)
-        let action = harness.machine.streamClosed(attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused", at: Self.t0)
+        let action = harness.machine.streamClosed(
+            attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused", at: Self.t0)
         guard case .finish(_, _, _, .failure(.unavailable, _)) = action else {
             Issue.record("expected finish, got \(action)")
             return
@@ -269,7 +283,8 @@ struct UpstreamCallStateMachineTests {
         _ = harness.machine.receivedResponseHeaders(attempt: 1)
         let action = harness.machine.streamClosed(
             attempt: 1, neverProcessed: false, connectionFailed: true, reason: "the connection closed", at: Self.t0)
-        guard case .finish(let settlement, false, false, .failure(.unavailable, "the connection closed")) = action else {
+        guard case .finish(let settlement, false, false, .failure(.unavailable, "the connection closed")) = action
+        else {
             Issue.record("expected finish, got \(action)")
             return
         }
@@ -302,7 +317,9 @@ struct UpstreamCallStateMachineTests {
         }
     }
 
-    @Test("a deadline or a cancel while waiting for a connection leaves the pool's queue; a late pick settles as cancelled")
+    @Test(
+        "a deadline or a cancel while waiting for a connection leaves the pool's queue; a late pick settles as cancelled"
+    )
     func endWhileWaiting() throws {
         for end in ["deadline", "cancel"] {
             var harness = Harness()
@@ -313,7 +330,10 @@ struct UpstreamCallStateMachineTests {
                 continue
             }
             #expect(settlement.isEmpty)
-            #expect(callEnd == (end == "deadline" ? .failure(code: .deadlineExceeded, message: "deadline exceeded") : .cancelled))
+            #expect(
+                callEnd
+                    == (end == "deadline"
+                        ? .failure(code: .deadlineExceeded, message: "deadline exceeded") : .cancelled))
             let late = try harness.pick(Self.podA)
             guard case .settle(let lateSettlement) = late else {
                 Issue.record("expected the late pick to be settled, got \(late)")
@@ -337,7 +357,9 @@ struct UpstreamCallStateMachineTests {
         }
         #expect(settlement.outcome == .cancelled)
         harness.pay(action)
-        #expect(harness.machine.streamClosed(attempt: 1, neverProcessed: false, connectionFailed: false, reason: "reset", at: Self.t0) == .none)
+        #expect(
+            harness.machine.streamClosed(
+                attempt: 1, neverProcessed: false, connectionFailed: false, reason: "reset", at: Self.t0) == .none)
         harness.expectSettled()
     }
 
