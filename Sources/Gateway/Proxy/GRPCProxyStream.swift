@@ -156,7 +156,7 @@ final class GRPCProxyStream: UpstreamAttemptListener {
         } catch {
             perform(
                 machine.streamRefused(
-                    attempt: attempt, reason: "cannot open a stream to the backend: \(error)", at: .now))
+                    attempt: attempt, reason: "cannot open a stream to the backend: \(error)"))
         }
     }
 
@@ -229,7 +229,7 @@ final class GRPCProxyStream: UpstreamAttemptListener {
         perform(
             machine.streamClosed(
                 attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false,
-                connectionFailed: error?.isConnectionFailure ?? false, reason: reason, at: .now))
+                connectionFailed: error?.isConnectionFailure ?? false, reason: reason))
     }
 
     private func forwardResponseHeaders(_ headers: [HTTP2Header], endStream: Bool) {

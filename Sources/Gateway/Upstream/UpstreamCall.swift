@@ -133,7 +133,7 @@ final class UpstreamCall: UpstreamAttemptListener {
             self.stream = stream
             stream.sendData(message, endStream: true)
         } catch {
-            perform(machine.streamRefused(attempt: attempt, reason: "cannot start a stream: \(error)", at: .now))
+            perform(machine.streamRefused(attempt: attempt, reason: "cannot start a stream: \(error)"))
         }
     }
 
@@ -225,7 +225,7 @@ final class UpstreamCall: UpstreamAttemptListener {
         perform(
             machine.streamClosed(
                 attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false,
-                connectionFailed: error?.isConnectionFailure ?? false, reason: reason, at: .now))
+                connectionFailed: error?.isConnectionFailure ?? false, reason: reason))
     }
 
     private func receivedStatus(_ code: GRPCStatusCode, attempt: Int) -> UpstreamCallStateMachine.Action {

@@ -148,7 +148,7 @@ struct UpstreamCallStateMachine {
     }
 
     /// The stream of `attempt` could not be opened, or closed, before any of the request went out.
-    mutating func streamRefused(attempt: Int, reason: String, at now: ContinuousClock.Instant) -> Action {
+    mutating func streamRefused(attempt: Int, reason: String) -> Action {
         guard case .open(let open) = state, open.number == attempt else { return .none }
         return endUnreached(reason: reason)
     }
@@ -220,7 +220,7 @@ struct UpstreamCallStateMachine {
     ///   - connectionFailed: The connection failed under the stream (closed, keepalive timeout, GOAWAY): the
     ///     call fails, but the pod is not blamed; its connection state keeps it out.
     mutating func streamClosed(
-        attempt: Int, neverProcessed: Bool, connectionFailed: Bool, reason: String, at now: ContinuousClock.Instant
+        attempt: Int, neverProcessed: Bool, connectionFailed: Bool, reason: String
     ) -> Action {
         guard case .open(let open) = state, open.number == attempt else { return .none }
         if neverProcessed && !open.receivedAnything {

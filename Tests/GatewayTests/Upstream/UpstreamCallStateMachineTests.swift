@@ -214,17 +214,17 @@ struct UpstreamCallStateMachineTests {
         _ = harness.machine.start()
         _ = try harness.pick(Self.podA)
         let retry = harness.machine.streamClosed(
-            attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused", at: Self.t0)
+            attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused")
         #expect(retry == .retry(Self.settlement(retry)!, resetStream: false, excluding: [Self.podA]))
         #expect(Self.settlement(retry)?.outcome == .connectionFailed)
         #expect(harness.balancer.status().activeRetries == 0, "no budget spent")
         harness.pay(retry)
         _ = try harness.pick(Self.podB)
-        let refused = harness.machine.streamRefused(attempt: 2, reason: "GOAWAY", at: Self.t0)
+        let refused = harness.machine.streamRefused(attempt: 2, reason: "GOAWAY")
         harness.pay(refused)
         #expect(try harness.pick(Self.podC) == .openStream(attempt: 3))
         let last = harness.machine.streamClosed(
-            attempt: 3, neverProcessed: true, connectionFailed: false, reason: "connection refused", at: Self.t0)
+            attempt: 3, neverProcessed: true, connectionFailed: false, reason: "connection refused")
         guard case .finish(let settlement, false, false, .failure(.unavailable, "connection refused")) = last else {
             Issue.record("expected the call to fail after three attempts, got \(last)")
             return
@@ -246,7 +246,7 @@ struct UpstreamCallStateMachineTests {
         harness.machine.requestEnded()
         #expect(harness.machine.requestReplay == .lost)
         let action = harness.machine.streamClosed(
-            attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused", at: Self.t0)
+            attempt: 1, neverProcessed: true, connectionFailed: false, reason: "refused")
         guard case .finish(_, _, _, .failure(.unavailable, _)) = action else {
             Issue.record("expected finish, got \(action)")
             return
@@ -263,7 +263,7 @@ struct UpstreamCallStateMachineTests {
             _ = try harness.pick(Self.podA)
             _ = harness.machine.receivedResponseHeaders(attempt: 1)
             let action = harness.machine.streamClosed(
-                attempt: 1, neverProcessed: neverProcessed, connectionFailed: false, reason: "reset", at: Self.t0)
+                attempt: 1, neverProcessed: neverProcessed, connectionFailed: false, reason: "reset")
             guard case .finish(let settlement, false, false, .failure(.unavailable, "reset")) = action else {
                 Issue.record("expected finish, got \(action)")
                 continue
@@ -282,7 +282,7 @@ struct UpstreamCallStateMachineTests {
         _ = try harness.pick(Self.podA)
         _ = harness.machine.receivedResponseHeaders(attempt: 1)
         let action = harness.machine.streamClosed(
-            attempt: 1, neverProcessed: false, connectionFailed: true, reason: "the connection closed", at: Self.t0)
+            attempt: 1, neverProcessed: false, connectionFailed: true, reason: "the connection closed")
         guard case .finish(let settlement, false, false, .failure(.unavailable, "the connection closed")) = action
         else {
             Issue.record("expected finish, got \(action)")
@@ -359,7 +359,7 @@ struct UpstreamCallStateMachineTests {
         harness.pay(action)
         #expect(
             harness.machine.streamClosed(
-                attempt: 1, neverProcessed: false, connectionFailed: false, reason: "reset", at: Self.t0) == .none)
+                attempt: 1, neverProcessed: false, connectionFailed: false, reason: "reset") == .none)
         harness.expectSettled()
     }
 
