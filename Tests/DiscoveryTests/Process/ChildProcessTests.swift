@@ -33,12 +33,14 @@ struct ChildProcessTests {
     func timeout() async throws {
         let started = ContinuousClock.now
         do {
-            _ = try await Self.run("sleep", ["30"], timeout: .milliseconds(300))
-            Issue.record("sleep 30 finished")
+            _ = try await Self.run("sleep", ["600"], timeout: .milliseconds(300))
+            Issue.record("sleep 600 finished")
         } catch {
             #expect(error.description.contains("timed out"))
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Killed, not waited for. The bound is far from the timeout because the whole suite, running in
+        // parallel, can keep this task from resuming for seconds (12 s seen on 2 cores).
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test("a command printing more than the limit is killed")

@@ -161,7 +161,7 @@ struct ExecPluginTests {
     func timeout() async throws {
         let fixture = try ExecPluginFixture()
         try fixture.reply(token: "late")
-        try fixture.write("sleep", "30")
+        try fixture.write("sleep", "600")
         let plugin = try Self.plugin(fixture, timeout: .milliseconds(500))
         let started = ContinuousClock.now
         do {
@@ -170,7 +170,8 @@ struct ExecPluginTests {
         } catch {
             #expect(error.message.contains("timed out"), "\(error)")
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Killed, not waited for; the full suite in parallel can delay this task's resumption by seconds.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test("a plugin that cannot be started fails with the kubeconfig's install hint")
