@@ -6,7 +6,7 @@ APT_PACKAGES := protobuf-compiler libnghttp2-dev libcurl4-openssl-dev nghttp2-cl
 	openssl kubectl golang-go golang-google-grpc-dev protoc-gen-go-1-3
 PIP_PACKAGES := grpcio==1.* protobuf googleapis-common-protos kubernetes-validate h2
 
-.PHONY: deps demo test routes bench clean
+.PHONY: deps demo test backpressure-test routes bench clean
 
 ## Installs the system and Python packages the build and the tests need (skipped when present).
 deps:
@@ -25,11 +25,20 @@ demo: deps
 	.build/debug/portico demo
 
 ## Runs every test: the Swift tests (the interop matrix's grpc-go backend is built first, into .build-go-echo),
-## then the image's container test.
+## then the image's container test, then back-pressure on the same release binary.
 test: deps
 	Tests/helpers/go-echo/build.sh >/dev/null
 	swift test
 	$(MAKE) --no-print-directory container-test
+	$(MAKE) --no-print-directory backpressure-test
+
+## Back-pressure on the release binary: slow HTTP/1.1 and h2c readers of 10,000 streamed 64 KiB messages, a
+## 100 MiB upload to a slow backend and 1,000 pipelined requests, each within +32 MiB of the gateway's RSS.
+backpressure-test: deps
+	swift build -c release --product portico
+	Tests/helpers/go-echo/build.sh >/dev/null
+	python3 Tests/backpressure/backpressure_test.py "$$(swift build -c release --show-bin-path)/portico" \
+		.build-go-echo/go-echo
 
 ## Prints the route table of a config: make routes CONFIG=path/to/portico.yaml
 routes: deps

@@ -33,7 +33,7 @@ except OSError:
     pass
 
 SERVICE = "portico.demo.echo.v1.EchoService"
-MAX_EXPAND_COUNT = 1000
+MAX_EXPAND_COUNT = 10000
 DEFAULT_EXPAND_COUNT = 3
 # Lowercase, not reserved by HTTP/2 or gRPC: the keys a request may ask the server to send back.
 VALID_KEY = re.compile(r"^[a-z0-9._-]+$")

@@ -7,7 +7,7 @@ import GRPCCore
 /// `served-by` metadata key with the instance's name, in its headers or, if trailers-only, in its trailers.
 struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
     /// The most replies one `Expand` call may ask for.
-    static let maxExpandCount: Int32 = 1000
+    static let maxExpandCount: Int32 = 10_000
     /// The replies `Expand` sends when asked for 0.
     static let defaultExpandCount: Int32 = 3
 

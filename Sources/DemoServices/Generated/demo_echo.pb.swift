@@ -101,7 +101,7 @@ public nonisolated struct Portico_Demo_Echo_V1_ExpandRequest: Sendable {
 
   public var message: String = String()
 
-  /// How many replies; 0 means 3, at most 1000.
+  /// How many replies; 0 means 3, at most 10000.
   public var count: Int32 = 0
 
   /// Wait before each reply, in milliseconds.

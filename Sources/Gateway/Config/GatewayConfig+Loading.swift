@@ -36,7 +36,7 @@ extension GatewayConfig {
         guard let root else { throw ConfigError(file: file, key: "", message: "the file is empty") }
         let top = try ConfigNode(node: root, key: "", file: file).mapping(allowed: [
             "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxJSONDepth", "idleTimeout",
-            "maxConcurrentStreams", "json", "backends", "kubernetes", "lifecycle", "accessLog",
+            "maxConcurrentStreams", "streamBufferBytes", "json", "backends", "kubernetes", "lifecycle", "accessLog",
         ])
         self.init()
         if let node = top["listen"] { listen = try node.address() }
@@ -48,6 +48,7 @@ extension GatewayConfig {
         if let node = top["maxJSONDepth"] { limits.maxJSONDepth = try node.int(in: 1...1000) }
         if let node = top["idleTimeout"] { limits.idleTimeout = try node.duration() }
         if let node = top["maxConcurrentStreams"] { limits.maxConcurrentStreams = try node.int(in: 1...100_000) }
+        if let node = top["streamBufferBytes"] { limits.streamBufferBytes = try node.int(in: 4096...(64 << 20)) }
         if let node = top["json"] { json = try Self.jsonOptions(node) }
         if let node = top["kubernetes"] { kubernetes = try Self.kubernetesConfig(node, relativeTo: folder) }
         if let node = top["lifecycle"] { lifecycle = try Self.lifecycle(node) }

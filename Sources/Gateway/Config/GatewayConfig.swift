@@ -61,12 +61,17 @@ public struct GatewayConfig: Sendable {
         /// Most requests one h2c client connection may have open at once (its SETTINGS_MAX_CONCURRENT_STREAMS).
         /// Key `maxConcurrentStreams`, default 1000.
         public var maxConcurrentStreams: Int
+        /// How many bytes of one call's data the gateway queues for a receiver that takes them slower than the
+        /// sender sends, per direction, before it stops reading from the sender (back-pressure): the high-water
+        /// mark of every HTTP/2 stream's send buffer, upstream and to clients, and of each HTTP/1.1 client
+        /// connection's write buffer. Key `streamBufferBytes`, default 64 KiB.
+        public var streamBufferBytes: Int
 
         /// The defaults named on each property.
         public static var defaults: Limits {
             Limits(
                 maxRequestBytes: 4 << 20, maxResponseBytes: 4 << 20, maxHeaderBytes: 16 << 10, maxJSONDepth: 64,
-                idleTimeout: .seconds(300), maxConcurrentStreams: 1000)
+                idleTimeout: .seconds(300), maxConcurrentStreams: 1000, streamBufferBytes: 64 << 10)
         }
     }
 

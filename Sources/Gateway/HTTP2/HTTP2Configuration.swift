@@ -6,9 +6,12 @@ package struct HTTP2Configuration: Sendable {
     /// Streams above it are refused with REFUSED_STREAM. Default 1000.
     package var maxConcurrentStreams: Int
     /// SETTINGS_INITIAL_WINDOW_SIZE advertised to the peer, in bytes: how much DATA the peer may send on one stream
-    /// before this side consumes it. Default 65,535 (the protocol's default).
+    /// before this side consumes it. Received DATA is consumed as it is delivered, unless the stream's receiving is
+    /// paused (`pauseReceiving()`): then this is the most that still arrives. Default 65,535 (the protocol's default).
     package var initialWindowSize: Int
-    /// The connection-level receive window, in bytes (sent as a WINDOW_UPDATE on stream 0). Default 1 MiB.
+    /// The connection-level receive window, in bytes (sent as a WINDOW_UPDATE on stream 0). DATA is given back to it
+    /// as it arrives, whether or not its stream is paused, so that one paused stream never stops the others.
+    /// Default 1 MiB.
     package var connectionWindowSize: Int
     /// SETTINGS_MAX_FRAME_SIZE advertised to the peer, in bytes (16,384 to 16,777,215). Default 16,384.
     package var maxFrameSize: Int
@@ -18,6 +21,10 @@ package struct HTTP2Configuration: Sendable {
     package var maxHeaderListSize: Int
     /// Client face: how long to wait for the peer's first SETTINGS frame after TCP connected. Default 5 s.
     package var handshakeTimeout: TimeAmount
+    /// How many bytes of DATA one stream may hold queued for sending (`bufferedBytes`) before `isWritable` turns
+    /// false; it turns true again, and the stream's delegate hears of it, once they fell to half of this. Those who
+    /// feed the stream stop while it is not writable. Default 64 KiB.
+    package var sendBufferHighWaterMark: Int
     /// Client face: how long to wait for the TCP connection. Default 5 s.
     package var connectTimeout: TimeAmount
     /// Client face: the interval between keepalive PINGs, or `nil` for none. Default `nil` (off).
@@ -38,6 +45,7 @@ package struct HTTP2Configuration: Sendable {
         connectionWindowSize: Int = 1 << 20,
         maxFrameSize: Int = 16_384,
         maxHeaderListSize: Int = 16 << 10,
+        sendBufferHighWaterMark: Int = 64 << 10,
         handshakeTimeout: TimeAmount = .seconds(5),
         connectTimeout: TimeAmount = .seconds(5),
         keepaliveInterval: TimeAmount? = nil,
@@ -48,6 +56,7 @@ package struct HTTP2Configuration: Sendable {
         self.connectionWindowSize = connectionWindowSize
         self.maxFrameSize = maxFrameSize
         self.maxHeaderListSize = maxHeaderListSize
+        self.sendBufferHighWaterMark = sendBufferHighWaterMark
         self.handshakeTimeout = handshakeTimeout
         self.connectTimeout = connectTimeout
         self.keepaliveInterval = keepaliveInterval

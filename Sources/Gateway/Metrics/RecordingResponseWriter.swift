@@ -31,6 +31,12 @@ final class RecordingResponseWriter: ResponseWriter {
         writer.endStreamingResponse()
         record.finish(httpStatus: status, code: code)
     }
+
+    var isWritable: Bool { writer.isWritable }
+
+    func whenWritable(_ action: @escaping () -> Void) {
+        writer.whenWritable(action)
+    }
 }
 
 @available(*, unavailable)

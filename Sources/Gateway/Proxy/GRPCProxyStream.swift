@@ -5,9 +5,13 @@ import NIOCore
 /// stream on a pooled backend connection, and frames flow both ways until either side ends.
 ///
 /// Both streams live on the same event loop. Which pod, when to try again and what the balancer learns is
-/// decided by ``UpstreamCallStateMachine``; this class carries its actions out and moves the frames. Request
-/// data that arrives before the backend stream is open is held and sent once it is. Every request frame is
-/// also kept, up to 1 MiB, so that a call that never reached its pod, or one a pod refused with a
+/// decided by ``UpstreamCallStateMachine``; this class carries its actions out and moves the frames.
+///
+/// Back-pressure, both ways: when the stream a frame was forwarded to holds more than its send buffer's
+/// high-water mark (`streamBufferBytes`), the stream it came from is paused, and resumed when that buffer has
+/// drained; request data that arrives before the backend stream is open is held, and the client's stream
+/// paused, until it is. So each direction holds at most the high-water mark plus one stream window. Every
+/// request frame is also kept, up to 1 MiB, so that a call that never reached its pod, or one a pod refused with a
 /// trailers-only UNAVAILABLE when the backend opts in (`balancing.retryOn: [unavailable]`), can be sent
 /// again to another pod before anything reaches the client.
 final class GRPCProxyStream: UpstreamAttemptListener {
@@ -79,9 +83,16 @@ final class GRPCProxyStream: UpstreamAttemptListener {
         }
         if let upstream {
             upstream.sendData(data, endStream: endStream)
+            if !upstream.isWritable { client.pauseReceiving() }
         } else {
             held.append((data, endStream))
+            client.pauseReceiving()
         }
+    }
+
+    /// The client's stream has room for more of the reply again.
+    func clientSendBufferDrained() {
+        upstream?.resumeReceiving()
     }
 
     /// The client's stream ended early (reset or connection lost): the backend call is cancelled.
@@ -105,6 +116,7 @@ final class GRPCProxyStream: UpstreamAttemptListener {
             upstream = nil
             pool.backend.metrics.recordRetry()
             held = replay
+            client.pauseReceiving()
             acquireConnection(excluding: excluding)
         case .finish(let settlement, let resetStream, let stopWaiting, let end):
             pool.backend.balancer.settle(settlement)
@@ -153,6 +165,7 @@ final class GRPCProxyStream: UpstreamAttemptListener {
             upstream = stream
             for (data, endStream) in held { stream.sendData(data, endStream: endStream) }
             held.removeAll()
+            if stream.isWritable { client.resumeReceiving() }
         } catch {
             perform(
                 machine.streamRefused(
@@ -208,6 +221,7 @@ final class GRPCProxyStream: UpstreamAttemptListener {
         guard machine.openAttempt == attempt else { return }
         if data.readableBytes > 0 { machine.receivedResponseMessage(attempt: attempt, at: .now) }
         client.sendData(data, endStream: endStream)
+        if !client.isWritable { upstream?.pauseReceiving() }
         if endStream {
             // A reply that ends with DATA carries no grpc-status: the client learns that from its own library.
             perform(machine.receivedStatus(.unknown, attempt: attempt, at: .now) { _ in nil })
@@ -221,6 +235,12 @@ final class GRPCProxyStream: UpstreamAttemptListener {
             client.sendTrailers(trailers)
         }
         perform(action)
+    }
+
+    /// The backend stream has room for more of the request again.
+    func sendBufferDrained(attempt: Int) {
+        guard machine.openAttempt == attempt else { return }
+        client.resumeReceiving()
     }
 
     func streamClosed(error: HTTP2Error?, attempt: Int) {

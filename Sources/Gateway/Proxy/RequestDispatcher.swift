@@ -150,7 +150,8 @@ final class RequestDispatcher {
 
     /// Streams a server-streaming method's replies as grpc-gateway does: one `{"result": message}` line per
     /// message, and a failure after the first message as a last `{"error": status}` line. A failure before
-    /// any message is an ordinary error reply.
+    /// any message is an ordinary error reply. While the client reads slower than the messages come, the
+    /// backend stream is paused.
     private func stream(_ call: UpstreamCall, target: RouteTarget, writer: RecordingResponseWriter) {
         var started = false
         var failed = false
@@ -175,6 +176,10 @@ final class RequestDispatcher {
                 }
                 line.append(contentsOf: "}\n".utf8)
                 writer.writeBodyChunk(self.allocator.buffer(bytes: line))
+                if !writer.isWritable {
+                    call.pauseReplies()
+                    writer.whenWritable { call.resumeReplies() }
+                }
             },
             completion: { result in
                 writer.record.endpoint = call.endpoint

@@ -5,6 +5,10 @@ import NIOCore
 /// Used on the request's event loop only. Exactly one reply is written per request: either whole with
 /// `writeResponse`, or streamed with `startStreamingResponse`, any number of `writeBodyChunk` and one
 /// `endStreamingResponse`.
+///
+/// Back-pressure: a streamed reply's producer checks `isWritable` after each chunk; while it is false the client
+/// takes the reply slower than it comes, and the producer stops (pauses its backend stream) until the action it
+/// gave `whenWritable` runs.
 package protocol ResponseWriter: AnyObject {
     /// Sends a complete reply.
     /// - Parameters:
@@ -21,6 +25,13 @@ package protocol ResponseWriter: AnyObject {
 
     /// Ends a streamed reply.
     func endStreamingResponse()
+
+    /// False while more of the reply is queued for the client than the configured `streamBufferBytes`.
+    var isWritable: Bool { get }
+
+    /// Runs `action` once, when the queued reply has fallen to half of `streamBufferBytes` (at once if
+    /// `isWritable`). A later call replaces an action still waiting; one never runs once the reply has ended.
+    func whenWritable(_ action: @escaping () -> Void)
 }
 
 extension ResponseWriter {

@@ -58,12 +58,15 @@ public final class GatewayServer: Service, Sendable {
         let runtime = state.runtime
         let config = runtime.config
         var dispatchers: [ObjectIdentifier: NIOLoopBound<RequestDispatcher>] = [:]
+        var upstreamHTTP2 = HTTP2Configuration.defaults
+        upstreamHTTP2.sendBufferHighWaterMark = config.limits.streamBufferBytes
         for loop in group.makeIterator() {
             let logger = self.logger
             let metrics = state.metrics
             dispatchers[ObjectIdentifier(loop)] = try await loop.submit {
                 NIOLoopBound(
-                    RequestDispatcher(runtime: runtime, eventLoop: loop, http2: .defaults, metrics: metrics, logger: logger),
+                    RequestDispatcher(
+                        runtime: runtime, eventLoop: loop, http2: upstreamHTTP2, metrics: metrics, logger: logger),
                     eventLoop: loop)
             }.get()
         }
@@ -76,6 +79,9 @@ public final class GatewayServer: Service, Sendable {
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: limits.streamBufferBytes / 2, high: limits.streamBufferBytes))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let dispatcher = frozen[ObjectIdentifier(channel.eventLoop)]!.value
@@ -307,6 +313,7 @@ public final class GatewayServer: Service, Sendable {
         var http2 = HTTP2Configuration.defaults
         http2.maxHeaderListSize = limits.maxHeaderBytes
         http2.maxConcurrentStreams = limits.maxConcurrentStreams
+        http2.sendBufferHighWaterMark = limits.streamBufferBytes
         let detector = ProtocolDetector(
             configureHTTP1: { context in
                 var decoderLimits = NIOHTTPDecoderLimitConfiguration()

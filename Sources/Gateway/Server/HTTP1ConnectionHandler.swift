@@ -5,9 +5,17 @@ import NIOHTTP1
 /// request to the dispatcher and writes its reply as one pre-encoded buffer.
 ///
 /// Requests on a keep-alive connection are answered in order; a pipelined request waits until the one
-/// before it is answered.
-final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
+/// before it is answered and the client has taken that answer (the channel is writable). While requests wait,
+/// or while the client does not take its answers, the handler stops reading from the socket: what is queued is
+/// at most what one read brought, and what is written at most one answer beyond the write buffer's high-water
+/// mark.
+///
+/// A streamed reply's producer is told (`isWritable`, `whenWritable`) when the client reads slower than the
+/// reply comes, from the channel's writability: the write buffer holds at most its high-water mark
+/// (`streamBufferBytes`) plus one chunk.
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private enum State {
@@ -33,6 +41,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     /// Cancels the backend call of the request being answered, if the client goes away first.
     private var cancelInFlight: (() -> Void)?
     private var requestsDispatched = 0
+    /// A read the channel asked for while requests were queued or the channel was not writable; issued once the
+    /// queue is empty and the channel writable.
+    private var readHeld = false
+    /// What runs when the channel is writable again (the producer of a streamed reply resuming).
+    private var writableAction: (() -> Void)?
 
     init(dispatcher: RequestDispatcher, maxRequestBytes: Int) {
         self.dispatcher = dispatcher
@@ -55,8 +68,38 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
             break
         }
         cancelInFlight = nil
+        writableAction = nil
         state = .closing
         context.fireChannelInactive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if pipelined.isEmpty && context.channel.isWritable {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            if let action = writableAction {
+                writableAction = nil
+                action()
+            }
+            if case .idle = state { serveQueuedRequests(context: context) }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? true }
+
+    func whenWritable(_ action: @escaping () -> Void) {
+        if isWritable {
+            action()
+        } else {
+            writableAction = action
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -67,7 +110,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
         case .closing:
             break
         case .idle, .receiving:
-            handle(part, context: context)
+            if pipelined.isEmpty {
+                handle(part, context: context)
+            } else {
+                pipelined.append(part)
+            }
         }
     }
 
@@ -148,21 +195,35 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, ResponseWriter {
     /// meanwhile.
     private func responseFinished(keepAlive: Bool, written: EventLoopFuture<Void>, context: ChannelHandlerContext) {
         cancelInFlight = nil
+        writableAction = nil
         guard keepAlive && !draining else {
             state = .closing
             written.whenComplete { _ in context.close(promise: nil) }
             return
         }
         state = .idle
+        serveQueuedRequests(context: context)
+    }
+
+    /// Serves the requests that arrived while the one before was answered, once the client has taken that
+    /// answer, then reads again if a read was held.
+    private func serveQueuedRequests(context: ChannelHandlerContext) {
+        guard context.channel.isWritable else { return }
         let waiting = pipelined
         pipelined.removeAll()
         for part in waiting {
             switch state {
             case .waitingForResponse, .streamingResponse:
                 pipelined.append(part)
-            case .idle, .receiving, .closing:
+            case .closing:
+                break
+            case .idle, .receiving:
                 handle(part, context: context)
             }
+        }
+        if readHeld && pipelined.isEmpty && context.channel.isWritable {
+            readHeld = false
+            context.read()
         }
     }
 

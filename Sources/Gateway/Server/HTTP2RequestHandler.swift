@@ -6,8 +6,9 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     private enum StreamState {
         /// A JSON request whose body is still arriving.
         case receiving(GatewayRequest)
-        /// A JSON request with the dispatcher, and what cancels its backend call if the client resets the stream.
-        case dispatched(cancel: (() -> Void)?)
+        /// A JSON request with the dispatcher: where its reply goes, and what cancels its backend call if the
+        /// client resets the stream.
+        case dispatched(HTTP2ResponseWriter, cancel: (() -> Void)?)
         /// A native gRPC call being proxied.
         case proxying(GRPCProxyStream)
         /// Answered or refused; further data is ignored.
@@ -62,7 +63,7 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     func requestDataReceived(on stream: HTTP2ServerStream, data: ByteBuffer, endStream: Bool) {
         switch streams[stream.id] {
         case .receiving(var request):
-            streams[stream.id] = .dispatched(cancel: nil)  // release the body so appending does not copy it
+            streams[stream.id] = .done  // release the body so appending does not copy it
             guard request.body.readableBytes + data.readableBytes <= maxRequestBytes else {
                 refuse(stream, .bodyTooLarge(limit: maxRequestBytes))
                 return
@@ -88,7 +89,7 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         }
         switch streams.removeValue(forKey: stream.id) {
         case .proxying(let proxy): proxy.clientClosed()
-        case .dispatched(let cancel): cancel?()
+        case .dispatched(_, let cancel): cancel?()
         case .receiving, .done, nil: break
         }
     }
@@ -115,10 +116,19 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         if endStream { proxy.clientSent(allocator.buffer(capacity: 0), endStream: true) }
     }
 
+    func sendBufferDrained(on stream: HTTP2ServerStream) {
+        switch streams[stream.id] {
+        case .proxying(let proxy): proxy.clientSendBufferDrained()
+        case .dispatched(let writer, _): writer.sendBufferDrained()
+        case .receiving, .done, nil: break
+        }
+    }
+
     private func dispatch(_ request: GatewayRequest, on stream: HTTP2ServerStream) {
-        streams[stream.id] = .dispatched(cancel: nil)
-        let cancel = dispatcher.handle(request, writer: HTTP2ResponseWriter(stream: stream))
-        if case .dispatched = streams[stream.id] { streams[stream.id] = .dispatched(cancel: cancel) }
+        let writer = HTTP2ResponseWriter(stream: stream)
+        streams[stream.id] = .dispatched(writer, cancel: nil)
+        let cancel = dispatcher.handle(request, writer: writer)
+        if case .dispatched = streams[stream.id] { streams[stream.id] = .dispatched(writer, cancel: cancel) }
     }
 
     private func refuse(_ stream: HTTP2ServerStream, _ error: GatewayError) {
@@ -130,6 +140,7 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
 /// Writes a JSON reply on an HTTP/2 stream.
 final class HTTP2ResponseWriter: ResponseWriter {
     private let stream: HTTP2ServerStream
+    private var writableAction: (() -> Void)?
 
     init(stream: HTTP2ServerStream) {
         self.stream = stream
@@ -142,6 +153,7 @@ final class HTTP2ResponseWriter: ResponseWriter {
         block.append(HTTP2Header(name: "content-length", value: String(body.readableBytes)))
         stream.sendResponseHeaders(block, endStream: false)
         stream.sendData(body, endStream: true)
+        writableAction = nil
     }
 
     func startStreamingResponse(status: Int, headers: [(name: String, value: String)]) {
@@ -156,6 +168,24 @@ final class HTTP2ResponseWriter: ResponseWriter {
 
     func endStreamingResponse() {
         stream.sendData(ByteBuffer(), endStream: true)
+        writableAction = nil
+    }
+
+    var isWritable: Bool { stream.isWritable }
+
+    func whenWritable(_ action: @escaping () -> Void) {
+        if stream.isWritable {
+            action()
+        } else {
+            writableAction = action
+        }
+    }
+
+    /// The stream's send buffer drained: runs the action waiting for it.
+    func sendBufferDrained() {
+        let action = writableAction
+        writableAction = nil
+        action?()
     }
 }
 

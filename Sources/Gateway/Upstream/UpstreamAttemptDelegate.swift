@@ -5,6 +5,7 @@ protocol UpstreamAttemptListener: AnyObject {
     func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool, attempt: Int)
     func responseDataReceived(_ data: ByteBuffer, endStream: Bool, attempt: Int)
     func responseTrailersReceived(_ trailers: [HTTP2Header], attempt: Int)
+    func sendBufferDrained(attempt: Int)
     func streamClosed(error: HTTP2Error?, attempt: Int)
 }
 
@@ -30,6 +31,10 @@ final class UpstreamAttemptDelegate: HTTP2ClientStreamDelegate {
 
     func responseTrailersReceived(_ trailers: [HTTP2Header]) {
         listener.responseTrailersReceived(trailers, attempt: attempt)
+    }
+
+    func sendBufferDrained() {
+        listener.sendBufferDrained(attempt: attempt)
     }
 
     func streamClosed(error: HTTP2Error?) {

@@ -24,6 +24,8 @@ final class UpstreamCall: UpstreamAttemptListener {
     private var deadlineTimer: Scheduled<Void>?
     private var deframer: GRPCMessageDeframer
     private var reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
+    /// The client takes the streamed reply slower than it comes: the backend stream's window is held.
+    private var repliesPaused = false
     /// The endpoint of the latest attempt, for the access log.
     private(set) var endpoint: EndpointAddress?
 
@@ -71,6 +73,19 @@ final class UpstreamCall: UpstreamAttemptListener {
     /// The client went away: the call is cancelled and nothing more is reported.
     func cancel() {
         perform(machine.clientCancelled())
+    }
+
+    /// Stops taking reply messages from the backend until `resumeReplies()`: the pod can send at most one
+    /// more stream window, which is still delivered.
+    func pauseReplies() {
+        repliesPaused = true
+        stream?.pauseReceiving()
+    }
+
+    /// Takes reply messages again after `pauseReplies()`.
+    func resumeReplies() {
+        repliesPaused = false
+        stream?.resumeReceiving()
     }
 
     // MARK: - Carrying out the state machine's actions
@@ -131,6 +146,7 @@ final class UpstreamCall: UpstreamAttemptListener {
             let stream = try connection.startStream(
                 headers: headers, endStream: false, delegate: UpstreamAttemptDelegate(attempt: attempt, listener: self))
             self.stream = stream
+            if repliesPaused { stream.pauseReceiving() }
             stream.sendData(message, endStream: true)
         } catch {
             perform(machine.streamRefused(attempt: attempt, reason: "cannot start a stream: \(error)"))
@@ -218,6 +234,9 @@ final class UpstreamCall: UpstreamAttemptListener {
         }
         perform(receivedStatus(reply.status, attempt: attempt))
     }
+
+    /// The request is one message, sent whole: nothing waits for the stream's send buffer.
+    func sendBufferDrained(attempt: Int) {}
 
     func streamClosed(error: HTTP2Error?, attempt: Int) {
         if machine.openAttempt == attempt { stream = nil }

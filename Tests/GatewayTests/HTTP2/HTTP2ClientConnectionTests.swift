@@ -247,10 +247,21 @@ struct HTTP2ClientConnectionTests {
 
     @Test("Connecting to a closed port fails with connectFailed")
     func connectRefused() async throws {
-        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = try #require(closed.localAddress?.port)
-        try await closed.close()
+        // A socket bound but not listening holds its port, so no other test can take it, and refuses connections.
+        let reserved = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(reserved >= 0)
+        defer { close(reserved) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(reserved, generic, length) == 0 && getsockname(reserved, generic, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let error = await #expect(throws: HTTP2Error.self) {
             try await loop.flatSubmit {

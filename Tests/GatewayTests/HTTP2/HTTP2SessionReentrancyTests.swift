@@ -36,6 +36,8 @@ struct HTTP2SessionReentrancyTests {
             if closed { dataAfterClose += 1 }
         }
 
+        func sendBufferDrained(on stream: HTTP2ServerStream) {}
+
         func streamClosed(_ stream: HTTP2ServerStream, error: HTTP2Error?) {
             closures[stream.id, default: 0] += 1
         }

@@ -32,7 +32,7 @@ import (
 )
 
 const (
-	maxExpandCount     = 1000
+	maxExpandCount     = 10000
 	defaultExpandCount = 3
 )
 

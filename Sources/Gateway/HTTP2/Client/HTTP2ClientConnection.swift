@@ -322,6 +322,11 @@ extension HTTP2ClientConnection: NGHTTP2SessionOwner {
         }
     }
 
+    func session(_ session: NGHTTP2Session, sendBufferDrained state: NGHTTP2StreamState) {
+        guard let face = state.face else { return }
+        unsafeDowncast(face, to: HTTP2ClientStream.self).delegate?.sendBufferDrained()
+    }
+
     func sessionReceivedSettings(_ session: NGHTTP2Session) {
         if let promise = self.handshakePromise {
             self.handshakePromise = nil

@@ -11,6 +11,9 @@ package protocol HTTP2ClientStreamDelegate: AnyObject {
     func responseDataReceived(_ data: ByteBuffer, endStream: Bool)
     /// The response's trailers arrived; they end the stream.
     func responseTrailersReceived(_ trailers: [HTTP2Header])
+    /// The stream's `bufferedBytes` fell to half of `sendBufferHighWaterMark` after they went over it: `isWritable`
+    /// is true again and more of the request may be sent.
+    func sendBufferDrained()
     /// The stream is over; called exactly once. `error` is nil after the response ended normally, and set on
     /// RST_STREAM (either side), GOAWAY above the stream's id, or connection loss; `error.requestNeverProcessed`
     /// says whether the request may be retried elsewhere.

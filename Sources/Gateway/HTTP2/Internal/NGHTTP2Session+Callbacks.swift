@@ -121,8 +121,17 @@ extension NGHTTP2Session {
         )
     }
 
+    /// A DATA payload chunk: given back to the connection's window at once, to the stream's unless it is paused
+    /// (nghttp2 consumes padding and DATA of streams it ignores itself), then delivered.
     private func receiveDataChunk(streamID: Int32, _ chunk: UnsafeRawBufferPointer) {
+        guard let session = self.session else { return }
+        nghttp2_session_consume_connection(session, chunk.count)
         guard let stream = self.streamState(streamID) else { return }
+        if stream.isReceivePaused {
+            stream.unconsumedBytes += chunk.count
+        } else {
+            nghttp2_session_consume_stream(session, streamID, chunk.count)
+        }
         let data: ByteBuffer
         if let input = self.currentInput, let base = self.currentInputBase, let start = chunk.baseAddress,
             start >= base, start + chunk.count <= base + input.readableBytes,
@@ -294,6 +303,10 @@ extension NGHTTP2Session {
             }
         }
         stream.outboundBytes -= written
+        if !stream.isWritable && stream.outboundBytes <= self.configuration.sendBufferHighWaterMark / 2 {
+            stream.isWritable = true
+            self.drainedStreams.append(stream)
+        }
         guard stream.outbound.isEmpty else { return written }
         if stream.endRequested {
             flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue

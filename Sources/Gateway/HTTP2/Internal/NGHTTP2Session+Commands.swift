@@ -80,6 +80,9 @@ extension NGHTTP2Session {
         if data.readableBytes > 0 {
             stream.outbound.append(data)
             stream.outboundBytes += data.readableBytes
+            if stream.outboundBytes > self.configuration.sendBufferHighWaterMark {
+                stream.isWritable = false
+            }
         }
         if endStream {
             stream.endRequested = true
@@ -114,6 +117,23 @@ extension NGHTTP2Session {
     func submitPing() {
         guard let session = self.session, !self.isClosing else { return }
         nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+        self.scheduleFlush()
+    }
+
+    /// Stops giving delivered DATA back to the stream's flow-control window.
+    func pauseReceiving(on stream: NGHTTP2StreamState) {
+        stream.isReceivePaused = true
+    }
+
+    /// Gives the DATA delivered while paused back to the stream's window (a WINDOW_UPDATE once it is worth one)
+    /// and consumes what arrives from now on as it is delivered.
+    func resumeReceiving(on stream: NGHTTP2StreamState) {
+        guard stream.isReceivePaused else { return }
+        stream.isReceivePaused = false
+        let unconsumed = stream.unconsumedBytes
+        stream.unconsumedBytes = 0
+        guard unconsumed > 0, let session = self.session, !stream.isClosed, !self.isClosing else { return }
+        nghttp2_session_consume_stream(session, stream.id, unconsumed)
         self.scheduleFlush()
     }
 

@@ -24,6 +24,12 @@ import NIOCore
 /// read batch (`channelReadComplete`), when the channel becomes writable again, and (coalesced to one per event-loop
 /// tick) after commands issued outside a read batch. While the channel is not writable no frame is produced, so
 /// the only memory that grows is the DATA the faces' users queued on their streams.
+///
+/// Back-pressure: each stream's queued DATA is held to `sendBufferHighWaterMark` by its users, who stop feeding a
+/// stream that is not writable and resume when the owner reports `sendBufferDrained`; reports are gathered while
+/// frames are produced and delivered once the drain loop is done. Received DATA is given back to the connection's
+/// window as it arrives and to its stream's window as it is delivered, unless the stream's receiving is paused:
+/// then the peer can send at most one more stream window (`initialWindowSize`) until it resumes.
 final class NGHTTP2Session {
     /// Which side of the connection this session is.
     enum Role {
@@ -69,6 +75,8 @@ final class NGHTTP2Session {
     /// The channel went inactive inside an nghttp2 call; its streams fail once it has returned.
     private var inactiveDeferred = false
     private var closeError: HTTP2Error?
+    /// Streams whose queued DATA fell back under the low-water mark during the drain loop, to report after it.
+    var drainedStreams: [NGHTTP2StreamState] = []
 
     init(role: Role, configuration: HTTP2Configuration, owner: any NGHTTP2SessionOwner) {
         self.role = role
@@ -84,6 +92,8 @@ final class NGHTTP2Session {
         precondition(nghttp2_option_new(&option) == 0, "nghttp2_option_new: out of memory")
         defer { nghttp2_option_del(option) }
         nghttp2_option_set_max_send_header_block_length(option, max(configuration.maxHeaderListSize, 64 << 10))
+        // Window updates follow consumption, so that a paused stream stops its sender (see `receiveDataChunk`).
+        nghttp2_option_set_no_auto_window_update(option, 1)
 
         let userData = Unmanaged.passUnretained(self).toOpaque()
         var session: OpaquePointer?
@@ -257,6 +267,20 @@ final class NGHTTP2Session {
             self.closeChannel(error: self.closeError)
         }
         self.closeIfDeferred()
+        self.reportDrainedStreams()
+    }
+
+    /// Tells the owner which streams can take more DATA again (they may be fed at once: what they are given is
+    /// sent on the next drain).
+    private func reportDrainedStreams() {
+        while !self.drainedStreams.isEmpty && !self.isClosing {
+            let drained = self.drainedStreams
+            self.drainedStreams.removeAll()
+            for stream in drained where !stream.isClosed && stream.isWritable {
+                self.owner.session(self, sendBufferDrained: stream)
+            }
+        }
+        self.drainedStreams.removeAll()
     }
 
     /// Writes frames from `mem_send` in chunks while the channel is writable, then flushes once.

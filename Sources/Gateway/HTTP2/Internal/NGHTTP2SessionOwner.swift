@@ -27,6 +27,9 @@ protocol NGHTTP2SessionOwner: AnyObject {
         on stream: NGHTTP2StreamState)
     /// A stream is over; `error` is nil after a normal end. Called once per stream in the session's table.
     func session(_ session: NGHTTP2Session, streamClosed stream: NGHTTP2StreamState, error: HTTP2Error?)
+    /// The stream's queued DATA fell to half the send buffer's high-water mark after it went over: it is writable
+    /// again. Called after the drain loop, outside nghttp2.
+    func session(_ session: NGHTTP2Session, sendBufferDrained stream: NGHTTP2StreamState)
     /// The peer's SETTINGS frame (not an acknowledgement) arrived.
     func sessionReceivedSettings(_ session: NGHTTP2Session)
     /// The peer sent GOAWAY.

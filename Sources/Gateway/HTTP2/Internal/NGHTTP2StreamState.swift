@@ -15,6 +15,13 @@ final class NGHTTP2StreamState {
     var outbound = CircularBuffer<ByteBuffer>(initialCapacity: 4)
     /// Bytes in `outbound`.
     var outboundBytes = 0
+    /// `outboundBytes` stayed at most the configuration's `sendBufferHighWaterMark`, or has fallen back to half of it
+    /// since it went over.
+    var isWritable = true
+    /// Receiving is paused: delivered DATA is not given back to the stream's flow-control window.
+    var isReceivePaused = false
+    /// DATA bytes delivered while receiving was paused, given back to the stream's window when it resumes.
+    var unconsumedBytes = 0
     /// The local side asked to end the stream once `outbound` is drained.
     var endRequested = false
     /// Trailers to send after the last DATA frame; they end the stream.

@@ -136,6 +136,11 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionOwner {
         self.delegate?.streamClosed(unsafeDowncast(face, to: HTTP2ServerStream.self), error: error)
     }
 
+    func session(_ session: NGHTTP2Session, sendBufferDrained state: NGHTTP2StreamState) {
+        guard let face = state.face else { return }
+        self.delegate?.sendBufferDrained(on: unsafeDowncast(face, to: HTTP2ServerStream.self))
+    }
+
     func sessionReceivedSettings(_ session: NGHTTP2Session) {}
 
     func session(_ session: NGHTTP2Session, receivedGoAway lastStreamID: Int32, errorCode: HTTP2ErrorCode) {}

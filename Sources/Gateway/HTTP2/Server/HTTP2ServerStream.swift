@@ -27,6 +27,12 @@ package final class HTTP2ServerStream {
         self.state.outboundBytes
     }
 
+    /// False while more than the connection's `sendBufferHighWaterMark` bytes wait in `bufferedBytes`; the delegate
+    /// hears `sendBufferDrained` once they fell to half of it. Whoever feeds the stream should stop meanwhile.
+    package var isWritable: Bool {
+        self.state.isWritable
+    }
+
     init(state: NGHTTP2StreamState, session: NGHTTP2Session, eventLoop: any EventLoop) {
         self.state = state
         self.session = session
@@ -61,6 +67,20 @@ package final class HTTP2ServerStream {
     package func reset(errorCode: HTTP2ErrorCode) {
         self.eventLoop.assertInEventLoop()
         self.session.submitReset(errorCode, on: self.state)
+    }
+
+    /// Stops giving the client flow-control window for this stream: it can send at most one more stream window
+    /// (`initialWindowSize`) of DATA, which is still delivered, until `resumeReceiving()`. Use it while whoever
+    /// the data goes to cannot take more.
+    package func pauseReceiving() {
+        self.eventLoop.assertInEventLoop()
+        self.session.pauseReceiving(on: self.state)
+    }
+
+    /// Gives back the window of the DATA delivered while paused, so that the client sends again.
+    package func resumeReceiving() {
+        self.eventLoop.assertInEventLoop()
+        self.session.resumeReceiving(on: self.state)
     }
 }
 

@@ -11,6 +11,9 @@ package protocol HTTP2ServerStreamDelegate: AnyObject {
     /// A DATA frame's payload arrived (possibly empty when it only ends the stream). Request trailers, which gRPC
     /// clients do not send, are not delivered: their arrival is reported as an empty payload with `endStream`.
     func requestDataReceived(on stream: HTTP2ServerStream, data: ByteBuffer, endStream: Bool)
+    /// The stream's `bufferedBytes` fell to half of `sendBufferHighWaterMark` after they went over it: `isWritable`
+    /// is true again and more of the response may be sent.
+    func sendBufferDrained(on stream: HTTP2ServerStream)
     /// The stream is over: after the response's last frame was sent (`error` nil), or reset by the peer or
     /// locally, or because the connection closed (`error` set). Called exactly once per stream whose headers were
     /// delivered.

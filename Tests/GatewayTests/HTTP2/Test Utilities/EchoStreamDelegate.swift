@@ -20,6 +20,8 @@ final class ServerStreamStatistics: Sendable {
 }
 
 /// A server delegate that echoes every request: response headers at once, then the request body as it arrives.
+/// It honours back-pressure as the gateway does: while a stream's response buffer is over its high-water mark
+/// the stream's receiving is paused, and resumed when the buffer drained.
 ///
 /// gRPC requests (`content-type: application/grpc…`) end with `grpc-status: 0` trailers; other requests end with
 /// their body, or with their `:path` when they have none. It keeps the open streams and the closures it saw so
@@ -36,6 +38,8 @@ final class EchoStreamDelegate: HTTP2ServerStreamDelegate {
     private(set) var requestHeaders: [Int32: [HTTP2Header]] = [:]
     private(set) var receivedBytes: [Int32: Int] = [:]
     private(set) var closures: [Closure] = []
+    /// How often a stream's send buffer was reported drained.
+    private(set) var drainedCount = 0
     private var isGRPC: [Int32: Bool] = [:]
     private let statistics: ServerStreamStatistics?
 
@@ -69,10 +73,18 @@ final class EchoStreamDelegate: HTTP2ServerStreamDelegate {
         guard self.answers else { return }
         if data.readableBytes > 0 {
             stream.sendData(data, endStream: false)
+            if !stream.isWritable {
+                stream.pauseReceiving()
+            }
         }
         if endStream {
             self.finish(stream, body: ByteBuffer())
         }
+    }
+
+    func sendBufferDrained(on stream: HTTP2ServerStream) {
+        self.drainedCount += 1
+        stream.resumeReceiving()
     }
 
     func streamClosed(_ stream: HTTP2ServerStream, error: HTTP2Error?) {

@@ -10,6 +10,8 @@ struct ClientStreamRecord: Sendable {
     var dataFrames = 0
     var trailers: [HTTP2Header]?
     var error: HTTP2Error?
+    /// How often the request's send buffer was reported drained.
+    var sendBufferDrainedCount = 0
 
     /// The gRPC status from the trailers (or a trailers-only response).
     var grpcStatus: String? {
@@ -72,6 +74,10 @@ final class RecordingClientStream: HTTP2ClientStreamDelegate {
 
     func responseTrailersReceived(_ trailers: [HTTP2Header]) {
         self.record.trailers = trailers
+    }
+
+    func sendBufferDrained() {
+        self.record.sendBufferDrainedCount += 1
     }
 
     func streamClosed(error: HTTP2Error?) {
