@@ -4,8 +4,8 @@ import NIOCore
 /// One native gRPC call proxied as it is: the client's stream on the gateway's h2c face is joined to a
 /// stream on a pooled backend connection, and frames flow both ways until either side ends.
 ///
-/// Both streams live on the same event loop. Which pod, when to try again and what the balancer learns is
-/// decided by ``UpstreamCallStateMachine``; this class carries its actions out and moves the frames.
+/// Both streams live on the same event loop. Which pod, when to try again, the deadline and what the balancer
+/// learns are the ``UpstreamCallDriver``'s; this class moves the frames.
 ///
 /// Back-pressure, both ways: when the stream a frame was forwarded to holds more than its send buffer's
 /// high-water mark (`streamBufferBytes`), the stream it came from is paused, and resumed when that buffer has
@@ -14,21 +14,17 @@ import NIOCore
 /// request frame is also kept, up to 1 MiB, so that a call that never reached its pod, or one a pod refused with a
 /// trailers-only UNAVAILABLE when the backend opts in (`balancing.retryOn: [unavailable]`), can be sent
 /// again to another pod before anything reaches the client.
-final class GRPCProxyStream: UpstreamAttemptListener {
+final class GRPCProxyStream: UpstreamExchange {
     /// The most request bytes kept for a retry.
     private static let maxReplayBytes = 1 << 20
 
     private let client: HTTP2ServerStream
-    private let pool: UpstreamPool
+    private let driver: UpstreamCallDriver
     private let headers: [(name: String, value: String)]
     private let path: String
     private let record: RequestRecord
-    private var machine: UpstreamCallStateMachine
-    private var upstream: HTTP2ClientStream?
-    private var waiter: UpstreamPool.WaiterID?
     private var held: [(ByteBuffer, endStream: Bool)] = []
     private var sentResponseHeaders = false
-    private var deadlineTimer: Scheduled<Void>?
     /// Every request frame sent so far, for a retry; emptied once it outgrew `maxReplayBytes`.
     private var replay: [(ByteBuffer, endStream: Bool)] = []
     private var replayBytes = 0
@@ -46,42 +42,34 @@ final class GRPCProxyStream: UpstreamAttemptListener {
     ) {
         self.client = client
         self.record = record
-        self.pool = pool
         self.path = path
         self.headers = headers
         let clientTimeout = headers.first { $0.name == "grpc-timeout" }.flatMap { GRPCTimeout.parse($0.value) }
         self.timeout = clientTimeout ?? pool.backend.config.timeout
-        self.machine = UpstreamCallStateMachine(
-            configuration: .init(
-                retryUnavailable: pool.backend.config.balancing.retryUnavailable,
-                deadlineIsClients: clientTimeout != nil),
-            requestReplay: .kept(complete: false))
+        self.driver = UpstreamCallDriver(
+            pool: pool, deadlineIsClients: clientTimeout != nil, requestReplay: .kept(complete: false))
     }
 
     /// Finds a backend connection and opens the upstream stream; the call ends with UNAVAILABLE if none
     /// can be had and with DEADLINE_EXCEEDED when its deadline passes.
     func start() {
-        let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
-        deadlineTimer = client.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-            self.perform(self.machine.deadlineExpired())
-        }
-        perform(machine.start())
+        driver.start(self, deadline: .now() + .nanoseconds(timeout.nanoseconds))
     }
 
     /// Forwards request data from the client.
     func clientSent(_ data: ByteBuffer, endStream: Bool) {
-        guard !machine.isFinished else { return }
-        if endStream { machine.requestEnded() }
-        if machine.requestReplay != .lost {
+        guard !driver.machine.isFinished else { return }
+        if endStream { driver.machine.requestEnded() }
+        if driver.machine.requestReplay != .lost {
             replayBytes += data.readableBytes
             if replayBytes <= Self.maxReplayBytes {
                 replay.append((data, endStream))
             } else {
                 replay.removeAll()
-                machine.requestOutgrewReplay()
+                driver.machine.requestOutgrewReplay()
             }
         }
-        if let upstream {
+        if let upstream = driver.stream {
             upstream.sendData(data, endStream: endStream)
             if !upstream.isWritable { client.pauseReceiving() }
         } else {
@@ -92,85 +80,46 @@ final class GRPCProxyStream: UpstreamAttemptListener {
 
     /// The client's stream has room for more of the reply again.
     func clientSendBufferDrained() {
-        upstream?.resumeReceiving()
+        driver.stream?.resumeReceiving()
     }
 
     /// The client's stream ended early (reset or connection lost): the backend call is cancelled.
     func clientClosed() {
-        perform(machine.clientCancelled())
+        driver.perform(driver.machine.clientCancelled())
     }
 
-    // MARK: - Carrying out the state machine's actions
+    // MARK: - What the driver asks of the call
 
-    private func perform(_ action: UpstreamCallStateMachine.Action) {
-        switch action {
-        case .none:
-            break
-        case .acquireConnection(let excluding):
-            acquireConnection(excluding: excluding)
-        case .openStream:
-            assertionFailure("openStream answers connectionPicked only, where the connection is at hand")
-        case .retry(let settlement, let resetStream, let excluding):
-            pool.backend.balancer.settle(settlement)
-            if resetStream { upstream?.reset(errorCode: .cancel) }
-            upstream = nil
-            pool.backend.metrics.recordRetry()
-            held = replay
-            client.pauseReceiving()
-            acquireConnection(excluding: excluding)
-        case .finish(let settlement, let resetStream, let stopWaiting, let end):
-            pool.backend.balancer.settle(settlement)
-            if resetStream { upstream?.reset(errorCode: .cancel) }
-            if stopWaiting, let waiter { pool.cancelWaiting(waiter) }
-            waiter = nil
-            deadlineTimer?.cancel()
-            held.removeAll()
-            replay.removeAll()
-            finish(end)
-        case .settle(let settlement):
-            pool.backend.balancer.settle(settlement)
-        }
-    }
-
-    private func acquireConnection(excluding: Set<EndpointAddress>) {
-        waiter = pool.acquireConnection(excluding: excluding) { result in
-            self.waiter = nil
-            switch result {
-            case .failure(let error):
-                self.perform(self.machine.noConnection(error))
-            case .success(let (connection, pick)):
-                let action = self.machine.connectionPicked(pick, at: .now)
-                guard case .openStream(let attempt) = action else {
-                    self.perform(action)
-                    return
-                }
-                self.record.endpoint = pick.endpoint
-                self.open(on: connection, authority: pick.endpoint.description, attempt: attempt)
-            }
-        }
-    }
-
-    private func open(on connection: HTTP2ClientConnection, authority: String, attempt: Int) {
+    func openStream(on connection: HTTP2ClientConnection, to endpoint: EndpointAddress, attempt: Int) throws
+        -> HTTP2ClientStream
+    {
+        record.endpoint = endpoint
         let forwarded = RequestMetadata.forGRPCRequest(headers: headers)
-        var block = GRPCRequestHead.headers(path: path, authority: authority, reservingCapacity: forwarded.count + 1)
+        var block = GRPCRequestHead.headers(
+            path: path, authority: endpoint.description, reservingCapacity: forwarded.count + 1)
         for (name, value) in forwarded {
             block.append(HTTP2Header(name: name, value: value))
         }
         if !headers.contains(where: { $0.name == "grpc-timeout" }) {
             block.append(HTTP2Header(name: "grpc-timeout", value: GRPCTimeout.format(timeout)))
         }
-        do {
-            let stream = try connection.startStream(
-                headers: block, endStream: false, delegate: UpstreamAttemptDelegate(attempt: attempt, listener: self))
-            upstream = stream
-            for (data, endStream) in held { stream.sendData(data, endStream: endStream) }
-            held.removeAll()
-            if stream.isWritable { client.resumeReceiving() }
-        } catch {
-            perform(
-                machine.streamRefused(
-                    attempt: attempt, reason: "cannot open a stream to the backend: \(error)"))
-        }
+        let stream = try connection.startStream(
+            headers: block, endStream: false, delegate: UpstreamAttemptDelegate(attempt: attempt, listener: self))
+        for (data, endStream) in held { stream.sendData(data, endStream: endStream) }
+        held.removeAll()
+        if stream.isWritable { client.resumeReceiving() }
+        return stream
+    }
+
+    func attemptAbandoned() {
+        held = replay
+        client.pauseReceiving()
+    }
+
+    func callEnded(_ end: UpstreamCallStateMachine.CallEnd) {
+        held.removeAll()
+        replay.removeAll()
+        finish(end)
     }
 
     /// Ends the client's call: the backend's status was forwarded already; a failure goes out as trailers if
@@ -203,9 +152,9 @@ final class GRPCProxyStream: UpstreamAttemptListener {
     // MARK: - The current attempt's stream
 
     func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool, attempt: Int) {
-        guard machine.openAttempt == attempt else { return }
+        guard driver.machine.openAttempt == attempt else { return }
         guard endStream else {
-            perform(machine.receivedResponseHeaders(attempt: attempt))
+            driver.perform(driver.machine.receivedResponseHeaders(attempt: attempt))
             forwardResponseHeaders(headers, endStream: false)
             return
         }
@@ -214,55 +163,48 @@ final class GRPCProxyStream: UpstreamAttemptListener {
         if case .finish(_, _, _, .status) = action {
             forwardResponseHeaders(headers, endStream: true)
         }
-        perform(action)
+        driver.perform(action)
     }
 
     func responseDataReceived(_ data: ByteBuffer, endStream: Bool, attempt: Int) {
-        guard machine.openAttempt == attempt else { return }
-        if data.readableBytes > 0 { machine.receivedResponseMessage(attempt: attempt, at: .now) }
+        guard driver.machine.openAttempt == attempt else { return }
+        if data.readableBytes > 0 { driver.machine.receivedResponseMessage(attempt: attempt, at: .now) }
         client.sendData(data, endStream: endStream)
-        if !client.isWritable { upstream?.pauseReceiving() }
+        if !client.isWritable { driver.stream?.pauseReceiving() }
         if endStream {
             // A reply that ends with DATA carries no grpc-status: the client learns that from its own library.
-            perform(machine.receivedStatus(.unknown, attempt: attempt, at: .now) { _ in nil })
+            driver.perform(driver.machine.receivedStatus(.unknown, attempt: attempt, at: .now) { _ in nil })
         }
     }
 
     func responseTrailersReceived(_ trailers: [HTTP2Header], attempt: Int) {
-        guard machine.openAttempt == attempt else { return }
+        guard driver.machine.openAttempt == attempt else { return }
         let action = receivedStatus(in: trailers, attempt: attempt)
         if case .finish(_, _, _, .status) = action {
             client.sendTrailers(trailers)
         }
-        perform(action)
+        driver.perform(action)
     }
 
     /// The backend stream has room for more of the request again.
     func sendBufferDrained(attempt: Int) {
-        guard machine.openAttempt == attempt else { return }
+        guard driver.machine.openAttempt == attempt else { return }
         client.resumeReceiving()
     }
 
     func streamClosed(error: HTTP2Error?, attempt: Int) {
-        if machine.openAttempt == attempt { upstream = nil }
-        let reason = error.map { "backend stream failed: \($0)" } ?? "backend stream ended without a status"
-        perform(
-            machine.streamClosed(
-                attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false,
-                connectionFailed: error?.isConnectionFailure ?? false, reason: reason))
+        driver.streamClosed(error: error, attempt: attempt)
     }
 
     private func forwardResponseHeaders(_ headers: [HTTP2Header], endStream: Bool) {
         sentResponseHeaders = true
-        machine.forwardedReplyToClient()
+        driver.machine.forwardedReplyToClient()
         client.sendResponseHeaders(headers, endStream: endStream)
     }
 
     private func receivedStatus(in block: [HTTP2Header], attempt: Int) -> UpstreamCallStateMachine.Action {
         let status = block.first { $0.name == "grpc-status" }.flatMap { Int($0.value) }
-        let code = GRPCStatusCode(rawValue: status ?? GRPCStatusCode.unknown.rawValue)
-        let balancer = pool.backend.balancer
-        return machine.receivedStatus(code, attempt: attempt, at: .now) { balancer.exchangeRetryPermit($0) }
+        return driver.receivedStatus(GRPCStatusCode(rawValue: status ?? GRPCStatusCode.unknown.rawValue), attempt: attempt)
     }
 }
 

@@ -14,6 +14,8 @@ final class RequestDispatcher {
     private let allocator = ByteBufferAllocator()
     /// This loop's connections to each backend of the current runtime, by backend name.
     private(set) var pools: [String: UpstreamPool]
+    /// The deadlines of every backend call on this loop.
+    private let deadlines: CallDeadlines
 
     init(runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, metrics: GatewayMetrics, logger: Logger) {
         self.runtime = runtime
@@ -21,18 +23,22 @@ final class RequestDispatcher {
         self.metrics = metrics
         self.http2 = http2
         self.logger = logger
-        self.pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2, logger: logger)
+        self.deadlines = CallDeadlines(eventLoop: eventLoop)
+        self.pools = Self.makePools(
+            runtime: runtime, eventLoop: eventLoop, http2: http2, deadlines: deadlines, logger: logger)
     }
 
     private static func makePools(
-        runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, logger: Logger
+        runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, deadlines: CallDeadlines,
+        logger: Logger
     ) -> [String: UpstreamPool] {
         var pools: [String: UpstreamPool] = [:]
         for backend in runtime.backends {
             var configuration = http2
             configuration.connectTimeout = .nanoseconds(backend.config.connectTimeout.nanoseconds)
             configuration.handshakeTimeout = configuration.connectTimeout
-            let pool = UpstreamPool(backend: backend, eventLoop: eventLoop, configuration: configuration, logger: logger)
+            let pool = UpstreamPool(
+                backend: backend, eventLoop: eventLoop, configuration: configuration, deadlines: deadlines, logger: logger)
             pool.update(endpoints: backend.balancer.endpoints)
             pools[backend.name] = pool
         }
@@ -44,7 +50,7 @@ final class RequestDispatcher {
     func install(_ runtime: GatewayRuntime) {
         let old = pools
         self.runtime = runtime
-        pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2, logger: logger)
+        pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2, deadlines: deadlines, logger: logger)
         for pool in old.values { pool.shutDown() }
     }
 
@@ -135,7 +141,7 @@ final class RequestDispatcher {
             pool: pools[target.backend.name]!, path: target.method.grpcPath,
             metadata: RequestMetadata.forJSONRequest(headers: request.headers, clientAddress: request.clientAddress),
             message: allocator.buffer(bytes: message), deadline: .now() + .nanoseconds(timeout.nanoseconds),
-            deadlineIsClients: request.header("grpc-timeout") != nil, eventLoop: eventLoop,
+            deadlineIsClients: request.header("grpc-timeout") != nil,
             maxResponseBytes: runtime.config.limits.maxResponseBytes)
         if target.method.isServerStreaming {
             stream(call, target: target, writer: writer)

@@ -58,8 +58,7 @@ public final class GatewayServer: Service, Sendable {
         let runtime = state.runtime
         let config = runtime.config
         var dispatchers: [ObjectIdentifier: NIOLoopBound<RequestDispatcher>] = [:]
-        var upstreamHTTP2 = HTTP2Configuration.defaults
-        upstreamHTTP2.sendBufferHighWaterMark = config.limits.streamBufferBytes
+        let upstreamHTTP2 = HTTP2Configuration(sendBufferHighWaterMark: config.limits.streamBufferBytes)
         for loop in group.makeIterator() {
             let logger = self.logger
             let metrics = state.metrics

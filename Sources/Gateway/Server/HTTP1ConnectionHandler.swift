@@ -198,7 +198,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
         writableAction = nil
         guard keepAlive && !draining else {
             state = .closing
-            written.whenComplete { _ in context.close(promise: nil) }
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
         state = .idle

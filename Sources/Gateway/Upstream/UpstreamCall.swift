@@ -5,29 +5,25 @@ import NIOCore
 /// request message, then the reply: gathered until the trailers for a unary method, or handed over
 /// message by message for a server-streaming one.
 ///
-/// Which pod, when to try again and what the balancer learns is decided by ``UpstreamCallStateMachine``;
-/// this class carries its actions out: the pool, the stream, the deadline timer and the reply's bytes.
-final class UpstreamCall: UpstreamAttemptListener {
-    private let pool: UpstreamPool
+/// Which pod, when to try again, the deadline and what the balancer learns are the ``UpstreamCallDriver``'s;
+/// this class writes the request and reads the reply's bytes.
+final class UpstreamCall: UpstreamExchange {
+    private let driver: UpstreamCallDriver
     private let path: String
     private let metadata: [(name: String, value: String)]
     private let message: ByteBuffer
     private let deadline: NIODeadline
-    private let eventLoop: any EventLoop
     private let maxResponseBytes: Int
-    private var machine: UpstreamCallStateMachine
     private var completion: ((Result<UpstreamReply, GatewayError>) -> Void)?
     /// For a server-streaming call: receives each response message with the reply's header metadata.
     private var onMessage: ((ByteBuffer, _ headers: [(name: String, value: String)]) -> Void)?
-    private var stream: HTTP2ClientStream?
-    private var waiter: UpstreamPool.WaiterID?
-    private var deadlineTimer: Scheduled<Void>?
     private var deframer: GRPCMessageDeframer
     private var reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
     /// The client takes the streamed reply slower than it comes: the backend stream's window is held.
     private var repliesPaused = false
+
     /// The endpoint of the latest attempt, for the access log.
-    private(set) var endpoint: EndpointAddress?
+    var endpoint: EndpointAddress? { driver.endpoint }
 
     /// - Parameters:
     ///   - message: The request message with its 5-byte gRPC prefix.
@@ -36,20 +32,16 @@ final class UpstreamCall: UpstreamAttemptListener {
     ///   - maxResponseBytes: The largest response message accepted.
     init(
         pool: UpstreamPool, path: String, metadata: [(name: String, value: String)], message: ByteBuffer,
-        deadline: NIODeadline, deadlineIsClients: Bool, eventLoop: any EventLoop, maxResponseBytes: Int
+        deadline: NIODeadline, deadlineIsClients: Bool, maxResponseBytes: Int
     ) {
-        self.pool = pool
+        self.driver = UpstreamCallDriver(
+            pool: pool, deadlineIsClients: deadlineIsClients, requestReplay: .kept(complete: true))
         self.path = path
         self.metadata = metadata
         self.message = message
         self.deadline = deadline
-        self.eventLoop = eventLoop
         self.maxResponseBytes = maxResponseBytes
         self.deframer = GRPCMessageDeframer(maxMessageBytes: maxResponseBytes)
-        self.machine = UpstreamCallStateMachine(
-            configuration: .init(
-                retryUnavailable: pool.backend.config.balancing.retryUnavailable, deadlineIsClients: deadlineIsClients),
-            requestReplay: .kept(complete: true))
     }
 
     /// Starts the call; `completion` runs once on the event loop.
@@ -64,93 +56,52 @@ final class UpstreamCall: UpstreamAttemptListener {
     ) {
         self.onMessage = onMessage
         self.completion = completion
-        deadlineTimer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-            self.perform(self.machine.deadlineExpired())
-        }
-        perform(machine.start())
+        driver.start(self, deadline: deadline)
     }
 
     /// The client went away: the call is cancelled and nothing more is reported.
     func cancel() {
-        perform(machine.clientCancelled())
+        driver.perform(driver.machine.clientCancelled())
     }
 
     /// Stops taking reply messages from the backend until `resumeReplies()`: the pod can send at most one
     /// more stream window, which is still delivered.
     func pauseReplies() {
         repliesPaused = true
-        stream?.pauseReceiving()
+        driver.stream?.pauseReceiving()
     }
 
     /// Takes reply messages again after `pauseReplies()`.
     func resumeReplies() {
         repliesPaused = false
-        stream?.resumeReceiving()
+        driver.stream?.resumeReceiving()
     }
 
-    // MARK: - Carrying out the state machine's actions
+    // MARK: - What the driver asks of the call
 
-    private func perform(_ action: UpstreamCallStateMachine.Action) {
-        switch action {
-        case .none:
-            break
-        case .acquireConnection(let excluding):
-            acquireConnection(excluding: excluding)
-        case .openStream:
-            assertionFailure("openStream answers connectionPicked only, where the connection is at hand")
-        case .retry(let settlement, let resetStream, let excluding):
-            pool.backend.balancer.settle(settlement)
-            if resetStream { stream?.reset(errorCode: .cancel) }
-            stream = nil
-            pool.backend.metrics.recordRetry()
-            deframer = GRPCMessageDeframer(maxMessageBytes: maxResponseBytes)
-            reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
-            acquireConnection(excluding: excluding)
-        case .finish(let settlement, let resetStream, let stopWaiting, let end):
-            pool.backend.balancer.settle(settlement)
-            if resetStream { stream?.reset(errorCode: .cancel) }
-            if stopWaiting, let waiter { pool.cancelWaiting(waiter) }
-            waiter = nil
-            deadlineTimer?.cancel()
-            finish(end)
-        case .settle(let settlement):
-            pool.backend.balancer.settle(settlement)
-        }
-    }
-
-    private func acquireConnection(excluding: Set<EndpointAddress>) {
-        waiter = pool.acquireConnection(excluding: excluding) { result in
-            self.waiter = nil
-            switch result {
-            case .failure(let error):
-                self.perform(self.machine.noConnection(error))
-            case .success(let (connection, pick)):
-                let action = self.machine.connectionPicked(pick, at: .now)
-                guard case .openStream(let attempt) = action else {
-                    self.perform(action)
-                    return
-                }
-                self.endpoint = pick.endpoint
-                self.send(on: connection, authority: pick.endpoint.description, attempt: attempt)
-            }
-        }
-    }
-
-    private func send(on connection: HTTP2ClientConnection, authority: String, attempt: Int) {
-        var headers = GRPCRequestHead.headers(path: path, authority: authority, reservingCapacity: 2 + metadata.count)
+    func openStream(on connection: HTTP2ClientConnection, to endpoint: EndpointAddress, attempt: Int) throws
+        -> HTTP2ClientStream
+    {
+        var headers = GRPCRequestHead.headers(
+            path: path, authority: endpoint.description, reservingCapacity: 2 + metadata.count)
         headers.append(HTTP2Header(name: "content-type", value: "application/grpc"))
         headers.append(
             HTTP2Header(name: "grpc-timeout", value: GRPCTimeout.format(.nanoseconds((deadline - .now()).nanoseconds))))
         for (name, value) in metadata { headers.append(HTTP2Header(name: name, value: value)) }
-        do {
-            let stream = try connection.startStream(
-                headers: headers, endStream: false, delegate: UpstreamAttemptDelegate(attempt: attempt, listener: self))
-            self.stream = stream
-            if repliesPaused { stream.pauseReceiving() }
-            stream.sendData(message, endStream: true)
-        } catch {
-            perform(machine.streamRefused(attempt: attempt, reason: "cannot start a stream: \(error)"))
-        }
+        let stream = try connection.startStream(
+            headers: headers, endStream: false, delegate: UpstreamAttemptDelegate(attempt: attempt, listener: self))
+        if repliesPaused { stream.pauseReceiving() }
+        stream.sendData(message, endStream: true)
+        return stream
+    }
+
+    func attemptAbandoned() {
+        deframer = GRPCMessageDeframer(maxMessageBytes: maxResponseBytes)
+        reply = UpstreamReply(status: .ok, message: "", headers: [], trailers: [], response: nil)
+    }
+
+    func callEnded(_ end: UpstreamCallStateMachine.CallEnd) {
+        finish(end)
     }
 
     private func finish(_ end: UpstreamCallStateMachine.CallEnd) {
@@ -175,39 +126,39 @@ final class UpstreamCall: UpstreamAttemptListener {
     // MARK: - The current attempt's stream
 
     func responseHeadersReceived(_ headers: [HTTP2Header], endStream: Bool, attempt: Int) {
-        guard machine.openAttempt == attempt else { return }
+        guard driver.machine.openAttempt == attempt else { return }
         let block = headers.map { (name: $0.name, value: $0.value) }
         let httpStatus = block.first { $0.name == ":status" }.flatMap { Int($0.value) } ?? 0
         if httpStatus != 200 {
             reply.status = GRPCStatusFields.status(forHTTPStatus: httpStatus)
             reply.message = "backend answered HTTP \(httpStatus)"
-            perform(receivedStatus(reply.status, attempt: attempt))
+            driver.perform(driver.receivedStatus(reply.status, attempt: attempt))
             return
         }
         if endStream, let (code, message) = GRPCStatusFields.status(in: block) {
             reply.status = code
             reply.message = message
             reply.trailers = block.filter { !$0.name.hasPrefix(":") }
-            perform(receivedStatus(code, attempt: attempt))
+            driver.perform(driver.receivedStatus(code, attempt: attempt))
         } else {
             reply.headers = block.filter { !$0.name.hasPrefix(":") }
-            perform(machine.receivedResponseHeaders(attempt: attempt))
+            driver.perform(driver.machine.receivedResponseHeaders(attempt: attempt))
         }
     }
 
     func responseDataReceived(_ data: ByteBuffer, endStream: Bool, attempt: Int) {
-        guard machine.openAttempt == attempt else { return }
+        guard driver.machine.openAttempt == attempt else { return }
         do {
             for message in try deframer.append(data) {
-                machine.receivedResponseMessage(attempt: attempt, at: .now)
+                driver.machine.receivedResponseMessage(attempt: attempt, at: .now)
                 if let onMessage {
-                    machine.forwardedReplyToClient()
+                    driver.machine.forwardedReplyToClient()
                     onMessage(message, reply.headers)
                     continue
                 }
                 guard reply.response == nil else {
-                    perform(
-                        machine.receivedInvalidResponse(
+                    driver.perform(
+                        driver.machine.receivedInvalidResponse(
                             attempt: attempt,
                             GatewayError(.internalError, "backend sent more than one message for a unary call")))
                     return
@@ -215,14 +166,14 @@ final class UpstreamCall: UpstreamAttemptListener {
                 reply.response = message
             }
         } catch {
-            perform(
-                machine.receivedInvalidResponse(
+            driver.perform(
+                driver.machine.receivedInvalidResponse(
                     attempt: attempt, GatewayError(.internalError, "bad response from backend: \(error)")))
         }
     }
 
     func responseTrailersReceived(_ trailers: [HTTP2Header], attempt: Int) {
-        guard machine.openAttempt == attempt else { return }
+        guard driver.machine.openAttempt == attempt else { return }
         let block = trailers.map { (name: $0.name, value: $0.value) }
         reply.trailers = block
         if let (code, message) = GRPCStatusFields.status(in: block) {
@@ -232,24 +183,14 @@ final class UpstreamCall: UpstreamAttemptListener {
             reply.status = .internalError
             reply.message = "backend sent no grpc-status"
         }
-        perform(receivedStatus(reply.status, attempt: attempt))
+        driver.perform(driver.receivedStatus(reply.status, attempt: attempt))
     }
 
     /// The request is one message, sent whole: nothing waits for the stream's send buffer.
     func sendBufferDrained(attempt: Int) {}
 
     func streamClosed(error: HTTP2Error?, attempt: Int) {
-        if machine.openAttempt == attempt { stream = nil }
-        let reason = error.map { "backend connection failed: \($0)" } ?? "backend stream ended without a status"
-        perform(
-            machine.streamClosed(
-                attempt: attempt, neverProcessed: error?.requestNeverProcessed ?? false,
-                connectionFailed: error?.isConnectionFailure ?? false, reason: reason))
-    }
-
-    private func receivedStatus(_ code: GRPCStatusCode, attempt: Int) -> UpstreamCallStateMachine.Action {
-        let balancer = pool.backend.balancer
-        return machine.receivedStatus(code, attempt: attempt, at: .now) { balancer.exchangeRetryPermit($0) }
+        driver.streamClosed(error: error, attempt: attempt)
     }
 }
 

@@ -20,6 +20,8 @@ final class UpstreamPool {
     }
 
     let backend: BackendRuntime
+    /// The deadlines of the calls on this pool's event loop (shared by the loop's pools).
+    let deadlines: CallDeadlines
     private let eventLoop: any EventLoop
     private let configuration: HTTP2Configuration
     private let settings: GatewayConfig.Balancing
@@ -30,10 +32,16 @@ final class UpstreamPool {
     private var waiters: [Waiter] = []
     private var nextWaiterID = 0
 
-    /// - Parameter configuration: The HTTP/2 settings of every connection; keepalive comes from the backend's
-    ///   `balancing` settings.
-    init(backend: BackendRuntime, eventLoop: any EventLoop, configuration: HTTP2Configuration, logger: Logger) {
+    /// - Parameters:
+    ///   - configuration: The HTTP/2 settings of every connection; keepalive comes from the backend's
+    ///     `balancing` settings.
+    ///   - deadlines: The deadlines of the calls on `eventLoop`.
+    init(
+        backend: BackendRuntime, eventLoop: any EventLoop, configuration: HTTP2Configuration, deadlines: CallDeadlines,
+        logger: Logger
+    ) {
         self.backend = backend
+        self.deadlines = deadlines
         self.logger = logger
         self.eventLoop = eventLoop
         self.settings = backend.config.balancing
