@@ -118,8 +118,8 @@ class Backend:
 class Gateway:
     """`portico serve` with one backend at `endpoint`, on ports it picks itself."""
 
-    def __init__(self, portico, endpoint, workdir):
-        config = os.path.join(workdir, f"portico-{endpoint}.yaml")
+    def __init__(self, portico, endpoint, workdir, name):
+        config = os.path.join(workdir, f"portico-{name}.yaml")
         with open(config, "w") as out:
             out.write(
                 "listen: 127.0.0.1:0\n"
@@ -133,7 +133,7 @@ class Gateway:
                 f"    endpoints: ['127.0.0.1:{endpoint}']\n"
                 "    timeout: 300s\n"
             )
-        self.log_path = os.path.join(workdir, f"portico-{endpoint}.log")
+        self.log_path = os.path.join(workdir, f"portico-{name}.log")
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [portico, "serve", "--config", config], stdout=subprocess.DEVNULL, stderr=self.log,
@@ -409,11 +409,11 @@ def main():
             "go": Backend([go_echo, "--name", "go-1"]),
             "slow": Backend([sys.executable, os.path.abspath(__file__), "--slow-backend"]),
         }
-        gateways = {kind: Gateway(portico, backend.port, workdir) for kind, backend in backends.items()}
         try:
             for name in chosen:
                 kind, scenario = SCENARIOS[name]
-                gateway = gateways[kind]
+                # A gateway of its own per scenario: memory one scenario left resident hides no other's growth.
+                gateway = Gateway(portico, backends[kind].port, workdir, name)
                 sampler = RSSSampler(gateway)
                 started = time.time()
                 error = None
@@ -436,9 +436,8 @@ def main():
                       f"{sampler.baseline / 2**20:.1f} MiB), {seconds:.1f} s, in flight after: {in_flight}: {verdict}",
                       flush=True)
                 failures += error is not None
-        finally:
-            for gateway in gateways.values():
                 gateway.stop()
+        finally:
             for backend in backends.values():
                 backend.stop()
     sys.exit(1 if failures else 0)

@@ -204,7 +204,8 @@ final class GRPCProxyStream: UpstreamExchange {
 
     private func receivedStatus(in block: [HTTP2Header], attempt: Int) -> UpstreamCallStateMachine.Action {
         let status = block.first { $0.name == "grpc-status" }.flatMap { Int($0.value) }
-        return driver.receivedStatus(GRPCStatusCode(rawValue: status ?? GRPCStatusCode.unknown.rawValue), attempt: attempt)
+        return driver.receivedStatus(
+            GRPCStatusCode(rawValue: status ?? GRPCStatusCode.unknown.rawValue), attempt: attempt)
     }
 }
 

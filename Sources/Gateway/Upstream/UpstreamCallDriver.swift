@@ -115,7 +115,8 @@ final class UpstreamCallDriver {
                     self.stream = try exchange.openStream(on: connection, to: pick.endpoint, attempt: attempt)
                 } catch {
                     self.perform(
-                        self.machine.streamRefused(attempt: attempt, reason: "cannot open a stream to the backend: \(error)"))
+                        self.machine.streamRefused(
+                            attempt: attempt, reason: "cannot open a stream to the backend: \(error)"))
                 }
             }
         }
