@@ -79,7 +79,12 @@ package struct CurlClient {
         return try Self.parse(output.standardOutput)
     }
 
+    /// The final reply in curl's `-i` output; interim (1xx) heads before it are skipped.
     private static func parse(_ output: String) throws -> HTTPReply {
+        var output = output[...]
+        while output.hasPrefix("HTTP/1.1 1") || output.hasPrefix("HTTP/2 1"), let end = output.range(of: "\r\n\r\n") {
+            output = output[end.upperBound...]
+        }
         guard let split = output.range(of: "\r\n\r\n") else { throw Failure(description: "no header block in \(output)") }
         let lines = output[..<split.lowerBound].components(separatedBy: "\r\n")
         guard let statusLine = lines.first, let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })

@@ -17,9 +17,17 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
+    /// Creates an error for `key` at `location` (no file when nil).
+    public init(at location: ConfigLocation?, key: String, message: String) {
+        self.init(file: location?.file ?? "", key: key, line: location?.line, message: message)
+    }
+
+    /// `file:line: key: message`, leaving out what is not known.
     public var description: String {
-        var location = file
-        if let line { location += ":\(line)" }
-        return key.isEmpty ? "\(location): \(message)" : "\(location): \(key): \(message)"
+        var parts: [String] = []
+        if !file.isEmpty { parts.append(line.map { "\(file):\($0)" } ?? file) }
+        if !key.isEmpty { parts.append(key) }
+        parts.append(message)
+        return parts.joined(separator: ": ")
     }
 }

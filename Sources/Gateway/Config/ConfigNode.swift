@@ -58,20 +58,60 @@ struct ConfigNode {
     }
 
     func address() throws(ConfigError) -> SocketAddressText {
-        guard let address = SocketAddressText(try string()) else { throw error("expected host:port") }
+        let text = try string()
+        if let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            !(0...65535).contains(port)
+        {
+            throw error("port \(port) is out of range: a port is between 0 and 65535")
+        }
+        guard let address = SocketAddressText(text) else {
+            throw error("expected host:port, such as 127.0.0.1:8080 or [::1]:8080")
+        }
         return address
     }
 
-    /// A duration written as `30s`, `250ms`, `2m`, `1h`, `1.5s` or a plain number of seconds.
+    /// A duration written as `30s`, `250ms`, `2m`, `1h`, `1.5s`, compound as Go and Envoy users write them
+    /// (`1m30s`, `1h5m`, `2s500ms`), or a plain number of seconds. Never negative.
     func duration() throws(ConfigError) -> Duration {
         let text = try string().trimmingCharacters(in: .whitespaces)
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, seconds) in units where text.hasSuffix(suffix) {
-            if let value = Double(text.dropLast(suffix.count)), value >= 0 {
-                return .milliseconds(Int64((value * seconds * 1000).rounded()))
-            }
+        if text.hasPrefix("-") { throw error("must not be negative") }
+        guard let value = Self.parseDuration(text[...]) else {
+            throw error("expected a duration such as 30s, 250ms, 1m30s or 2h")
         }
-        if let value = Double(text), value >= 0 { return .milliseconds(Int64((value * 1000).rounded())) }
-        throw error("expected a duration such as 30s, 250ms or 2m")
+        return value
+    }
+
+    /// A duration above zero: a timeout or an interval, where zero would make every call fail or spin.
+    func positiveDuration() throws(ConfigError) -> Duration {
+        let value = try duration()
+        guard value > .zero else { throw error("must be longer than 0s") }
+        return value
+    }
+
+    /// `text` as a plain number of seconds, or as number-unit pairs (`h`, `m`, `s`, `ms`) in any order.
+    static func parseDuration(_ text: Substring) -> Duration? {
+        if let seconds = Double(text), seconds.isFinite, seconds >= 0 {
+            return .milliseconds(Int64((seconds * 1000).rounded()))
+        }
+        var rest = text
+        var milliseconds = 0.0
+        while !rest.isEmpty {
+            let numberEnd = rest.firstIndex { !($0.isNumber || $0 == ".") } ?? rest.endIndex
+            guard numberEnd > rest.startIndex, let value = Double(rest[..<numberEnd]) else { return nil }
+            rest = rest[numberEnd...]
+            let unitEnd = rest.firstIndex { $0.isNumber || $0 == "." } ?? rest.endIndex
+            let scale: Double
+            switch rest[..<unitEnd] {
+            case "h": scale = 3_600_000
+            case "m": scale = 60_000
+            case "s": scale = 1000
+            case "ms": scale = 1
+            default: return nil
+            }
+            rest = rest[unitEnd...]
+            milliseconds += value * scale
+        }
+        guard milliseconds.isFinite, milliseconds < 1e15 else { return nil }
+        return .milliseconds(Int64(milliseconds.rounded()))
     }
 }

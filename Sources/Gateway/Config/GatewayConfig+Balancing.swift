@@ -98,12 +98,3 @@ extension GatewayConfig.Balancing {
         if let key = keys["drainTimeout"] { drainTimeout = try key.duration() }
     }
 }
-
-extension ConfigNode {
-    /// A duration above zero.
-    fileprivate func positiveDuration() throws(ConfigError) -> Duration {
-        let value = try duration()
-        guard value > .zero else { throw error("must be longer than 0s") }
-        return value
-    }
-}

@@ -35,7 +35,7 @@ extension GatewayConfig {
         }
         guard let root else { throw ConfigError(file: file, key: "", message: "the file is empty") }
         let top = try ConfigNode(node: root, key: "", file: file).mapping(allowed: [
-            "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxJSONDepth", "idleTimeout",
+            "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxHeaderCount", "maxJSONDepth", "idleTimeout",
             "maxConcurrentStreams", "streamBufferBytes", "json", "backends", "kubernetes", "lifecycle", "accessLog",
         ])
         self.init()
@@ -45,8 +45,9 @@ extension GatewayConfig {
         if let node = top["maxRequestBytes"] { limits.maxRequestBytes = try node.int(in: 1...(1 << 30)) }
         if let node = top["maxResponseBytes"] { limits.maxResponseBytes = try node.int(in: 1...(1 << 30)) }
         if let node = top["maxHeaderBytes"] { limits.maxHeaderBytes = try node.int(in: 1024...(1 << 20)) }
+        if let node = top["maxHeaderCount"] { limits.maxHeaderCount = try node.int(in: 1...10_000) }
         if let node = top["maxJSONDepth"] { limits.maxJSONDepth = try node.int(in: 1...1000) }
-        if let node = top["idleTimeout"] { limits.idleTimeout = try node.duration() }
+        if let node = top["idleTimeout"] { limits.idleTimeout = try node.positiveDuration() }
         if let node = top["maxConcurrentStreams"] { limits.maxConcurrentStreams = try node.int(in: 1...100_000) }
         if let node = top["streamBufferBytes"] { limits.streamBufferBytes = try node.int(in: 4096...(64 << 20)) }
         if let node = top["json"] { json = try Self.jsonOptions(node) }
@@ -91,13 +92,13 @@ extension GatewayConfig {
         }
         if let key = keys["context"] { config.context = try key.string() }
         if let key = keys["namespace"] { config.namespace = try key.string() }
-        if let key = keys["watchTimeout"] { config.watchTimeout = try key.duration() }
+        if let key = keys["watchTimeout"] { config.watchTimeout = try key.positiveDuration() }
         if let key = keys["watchIdleTimeout"] {
             config.watchIdleTimeout = try key.duration()
             guard config.watchIdleTimeout >= .seconds(1) else { throw key.error("must be at least 1s") }
         }
         if let key = keys["listPageSize"] { config.listPageSize = try key.int(in: 0...100_000) }
-        if let key = keys["execTimeout"] { config.execTimeout = try key.duration() }
+        if let key = keys["execTimeout"] { config.execTimeout = try key.positiveDuration() }
         if let key = keys["legacyEndpoints"] { config.legacyEndpoints = try key.bool() }
         return config
     }
@@ -133,10 +134,19 @@ extension GatewayConfig {
             for item in try endpointsNode.sequence() { endpoints.append(try item.address()) }
         }
         let kubernetes = try keys["kubernetes"].map(Self.serviceRef)
-        guard (keys["endpoints"] == nil) != (kubernetes == nil) else {
-            throw node.error("backend \(name) needs either `endpoints` (host:port of its pods) or `kubernetes` (a Service), not both")
+        switch (keys["endpoints"], kubernetes) {
+        case (nil, nil):
+            throw node.error(
+                "backend \(name) says nowhere its pods are: give `endpoints` (host:port of each pod) or `kubernetes` "
+                    + "(a Service: {service: NAME, port: PORT})")
+        case (let endpointsNode?, _?):
+            throw endpointsNode.error(
+                "backend \(name) has both `endpoints` and `kubernetes`: keep one (static pods, or a Service's)")
+        default:
+            break
         }
         var backend = Backend(name: name, descriptorFiles: descriptorFiles, endpoints: endpoints, kubernetes: kubernetes)
+        backend.descriptorsLocation = ConfigLocation(file: descriptorsNode.file, line: descriptorsNode.line)
         if let key = keys["services"] { backend.services = try key.strings() }
         if let key = keys["balancer"] {
             let text = try key.string()
@@ -146,8 +156,8 @@ extension GatewayConfig {
             }
             backend.balancer = strategy
         }
-        if let key = keys["timeout"] { backend.timeout = try key.duration() }
-        if let key = keys["connectTimeout"] { backend.connectTimeout = try key.duration() }
+        if let key = keys["timeout"] { backend.timeout = try key.positiveDuration() }
+        if let key = keys["connectTimeout"] { backend.connectTimeout = try key.positiveDuration() }
         if let key = keys["balancing"] { backend.balancing = try Balancing(key) }
         return backend
     }

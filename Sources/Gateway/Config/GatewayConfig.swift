@@ -54,6 +54,9 @@ public struct GatewayConfig: Sendable {
         /// Largest HTTP/1.1 request head or HTTP/2 header list, in bytes; larger ones get 431.
         /// Key `maxHeaderBytes`, default 16 KiB.
         public var maxHeaderBytes: Int
+        /// Most header fields in one request, on either protocol; more get 431 (as in Envoy). Key
+        /// `maxHeaderCount`, default 100.
+        public var maxHeaderCount: Int
         /// Deepest JSON nesting accepted in a request body; deeper ones get 400. Key `maxJSONDepth`, default 64.
         public var maxJSONDepth: Int
         /// Longest a client connection may stay idle, in seconds. Key `idleTimeout`, default 300 s.
@@ -70,7 +73,8 @@ public struct GatewayConfig: Sendable {
         /// The defaults named on each property.
         public static var defaults: Limits {
             Limits(
-                maxRequestBytes: 4 << 20, maxResponseBytes: 4 << 20, maxHeaderBytes: 16 << 10, maxJSONDepth: 64,
+                maxRequestBytes: 4 << 20, maxResponseBytes: 4 << 20, maxHeaderBytes: 16 << 10, maxHeaderCount: 100,
+                maxJSONDepth: 64,
                 idleTimeout: .seconds(300), maxConcurrentStreams: 1000, streamBufferBytes: 64 << 10)
         }
     }
@@ -112,6 +116,9 @@ public struct GatewayConfig: Sendable {
         public var connectTimeout: Duration
         /// Latency model, ejection, retries and connection pool settings. Section `balancing`.
         public var balancing: Balancing
+        /// Where the backend's `descriptors` key is written, for errors found once the descriptors are read; nil
+        /// for a backend not loaded from a file.
+        public var descriptorsLocation: ConfigLocation?
 
         /// Creates a backend; every setting not given takes its documented default.
         public init(
@@ -129,6 +136,19 @@ public struct GatewayConfig: Sendable {
             self.connectTimeout = connectTimeout
             self.balancing = balancing
         }
+    }
+}
+
+/// A place in a config file.
+public struct ConfigLocation: Sendable, Hashable {
+    /// The config file.
+    public var file: String
+    /// The 1-based line, when known.
+    public var line: Int?
+
+    public init(file: String, line: Int?) {
+        self.file = file
+        self.line = line
     }
 }
 

@@ -130,10 +130,12 @@ enum PercentDecoding {
     }
 
     /// Replaces `output` with a query component decoded as `application/x-www-form-urlencoded`: `%XX`
-    /// escapes become bytes and `+` becomes a space; a malformed escape is kept literally.
-    static func decodeQueryComponent(_ component: Substring.UTF8View, into output: inout [UInt8]) {
+    /// escapes become bytes and `+` becomes a space.
+    ///
+    /// - Returns: false at a malformed escape (a `%` not followed by two hex digits).
+    static func decodeQueryComponent(_ component: Substring.UTF8View, into output: inout [UInt8]) -> Bool {
         output.removeAll(keepingCapacity: true)
-        decodeLeniently(component, plusIsSpace: true, into: &output)
+        return decode(component, plusIsSpace: true, strict: true, into: &output)
     }
 
     /// Decodes `text`, keeping malformed escapes as they are (a `grpc-message` from a peer may be sloppy).
@@ -141,11 +143,15 @@ enum PercentDecoding {
         guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
-        decodeLeniently(text[...].utf8, plusIsSpace: false, into: &output)
+        _ = decode(text[...].utf8, plusIsSpace: false, strict: false, into: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func decodeLeniently(_ bytes: Substring.UTF8View, plusIsSpace: Bool, into output: inout [UInt8]) {
+    /// Decodes `bytes` into `output`. A `%` not followed by two hex digits is kept as it is, or, when `strict`,
+    /// ends the decoding with false.
+    private static func decode(
+        _ bytes: Substring.UTF8View, plusIsSpace: Bool, strict: Bool, into output: inout [UInt8]
+    ) -> Bool {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]
@@ -158,10 +164,13 @@ enum PercentDecoding {
             {
                 output.append(highValue << 4 | lowValue)
                 index = low
+            } else if strict && byte == UInt8(ascii: "%") {
+                return false
             } else {
                 output.append(byte)
             }
             index = bytes.index(after: index)
         }
+        return true
     }
 }

@@ -34,19 +34,22 @@ package struct GatewayRuntime: Sendable {
             let key = "backends[\(index)]"
             let backend = BackendRuntime(config: backendConfig, metrics: metrics.backend(named: backendConfig.name))
             backends.append(backend)
+            let location = backendConfig.descriptorsLocation
             let pool = try Self.loadDescriptors(of: backendConfig, key: key)
             let known = Set(pool.services.map(\.fullName))
             for wanted in backendConfig.services where !known.contains(wanted) {
                 throw ConfigError(
-                    file: backendConfig.descriptorFiles.joined(separator: ", "), key: "\(key).services",
-                    message: "service \(wanted) is not in the descriptor sets (they hold: \(known.sorted().joined(separator: ", ")))")
+                    at: location, key: "\(key).services",
+                    message: "service \(wanted) is not in the descriptor sets \(backendConfig.descriptorFiles.joined(separator: ", ")) "
+                        + "(they hold: \(known.sorted().joined(separator: ", ")))")
             }
             let served = pool.services.filter { backendConfig.services.isEmpty || backendConfig.services.contains($0.fullName) }
             for service in served {
                 if let other = backendsByService[service.fullName] {
                     throw ConfigError(
-                        file: "", key: "\(key).descriptors",
-                        message: "service \(service.fullName) is served by both backend \(other.name) and backend \(backend.name)")
+                        at: location, key: "\(key).descriptors",
+                        message: "service \(service.fullName) is served by both backend \(other.name) and backend "
+                            + "\(backend.name): a service has one backend (narrow one with `services`)")
                 }
                 backendsByService[service.fullName] = backend
                 unknownMethodMetrics[service.fullName] = metrics.method(
@@ -66,7 +69,9 @@ package struct GatewayRuntime: Sendable {
         do {
             self.routes = try RouteTable(routes: routes)
         } catch {
-            throw ConfigError(file: "", key: "backends", message: "\(error)")
+            // The conflict is between two backends' descriptors: the config file is the place, no one line.
+            let file = config.backends.first?.descriptorsLocation.map { ConfigLocation(file: $0.file, line: nil) }
+            throw ConfigError(at: file, key: "backends", message: "\(error)")
         }
         self.backends = backends
         self.backendsByService = backendsByService
@@ -85,18 +90,36 @@ package struct GatewayRuntime: Sendable {
 
     private static func loadDescriptors(of backend: GatewayConfig.Backend, key: String) throws(ConfigError) -> DescriptorPool {
         var sets: [(source: String, bytes: [UInt8])] = []
+        let location = backend.descriptorsLocation
         for path in backend.descriptorFiles {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ConfigError(file: path, key: "\(key).descriptors", message: "cannot read the descriptor set")
+                throw ConfigError(
+                    at: location, key: "\(key).descriptors",
+                    message: "cannot read the descriptor set \(path): \(Self.readFailure(path))")
             }
             sets.append((source: path, bytes: [UInt8](data)))
         }
         do {
             return try DescriptorPool(descriptorSets: sets)
-        } catch {
+        } catch where error.code == .malformedDescriptorSet {
             throw ConfigError(
-                file: backend.descriptorFiles.joined(separator: ", "), key: "\(key).descriptors", message: "\(error)")
+                at: location, key: "\(key).descriptors",
+                message: "\(error.source) is not a FileDescriptorSet (a binary protobuf file); make one with "
+                    + "`protoc --include_imports --descriptor_set_out=\(URL(fileURLWithPath: error.source).lastPathComponent) "
+                    + "-I PROTO_DIR your/service.proto`")
+        } catch {
+            throw ConfigError(at: location, key: "\(key).descriptors", message: "\(error.source): \(error.message)")
         }
+    }
+
+    /// Why `path` cannot be read, as the system says it.
+    private static func readFailure(_ path: String) -> String {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(descriptor) }
+        var status = stat()
+        if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
+        return "the read failed"
     }
 
     private static func routes(
@@ -112,7 +135,7 @@ package struct GatewayRuntime: Sendable {
                 template = try PathTemplate(parsing: templateText)
             } catch {
                 throw ConfigError(
-                    file: "", key: "\(key).descriptors",
+                    at: backend.config.descriptorsLocation, key: "\(key).descriptors",
                     message: "method \(method.fullName) has an invalid path template: \(error)")
             }
             let target = RouteTarget(

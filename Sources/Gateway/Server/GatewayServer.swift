@@ -71,10 +71,10 @@ public final class GatewayServer: Service, Sendable {
         }
         let frozen = dispatchers
         self.dispatchers.withLock { $0 = Array(frozen.values) }
-        followDiscovery(of: runtime, kubernetes: try kubernetesDiscovery(for: runtime))
+        let kubernetes = try kubernetesDiscovery(for: runtime)
         let limits = config.limits
         let connections = self.connections
-        let channel = try await ServerBootstrap(group: group)
+        let gatewayBootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -88,10 +88,10 @@ public final class GatewayServer: Service, Sendable {
                     connections.track(channel)
                 }
             }
-            .bind(host: config.listen.host, port: config.listen.port).get()
+        let channel = try await bind(gatewayBootstrap, to: config.listen, key: "listen")
         listener.withLock { $0 = channel }
         let state = self.state
-        let admin = try await ServerBootstrap(group: group)
+        let adminBootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -99,8 +99,16 @@ public final class GatewayServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(AdminHandler(state: state))
                 }
             }
-            .bind(host: config.admin.host, port: config.admin.port).get()
+        let admin: any Channel
+        do {
+            admin = try await bind(adminBootstrap, to: config.admin, key: "admin")
+        } catch {
+            try? await channel.close()
+            throw error
+        }
         adminListener.withLock { $0 = admin }
+        // Endpoints are followed once both listeners are bound, so that a bind failure is the first thing logged.
+        followDiscovery(of: runtime, kubernetes: kubernetes)
         state.enter(.serving)
         let bound = (
             gateway: SocketAddressText(host: config.listen.host, port: channel.localAddress?.port ?? config.listen.port),
@@ -114,6 +122,17 @@ public final class GatewayServer: Service, Sendable {
                 "routes": "\(runtime.routes.routes.count)",
             ])
         return bound
+    }
+
+    /// Binds one listener; a failure is logged and thrown as a `ListenError` naming its config key.
+    private func bind(_ bootstrap: ServerBootstrap, to address: SocketAddressText, key: String) async throws -> any Channel {
+        do {
+            return try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            let failure = ListenError(key: key, address: address, cause: error)
+            logger.critical("\(failure)")
+            throw failure
+        }
     }
 
     /// The Kubernetes API client, made when a backend first names a Service and kept for the server's life.
@@ -321,13 +340,13 @@ public final class GatewayServer: Service, Sendable {
                 try context.pipeline.syncOperations.addHandlers(
                     [
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)),
-                        HTTP1ConnectionHandler(dispatcher: dispatcher, maxRequestBytes: limits.maxRequestBytes),
+                        HTTP1ConnectionHandler(dispatcher: dispatcher, limits: limits),
                     ],
                     position: .after(context.handler))
             },
             configureHTTP2: { context in
                 let requests = HTTP2RequestHandler(
-                    dispatcher: dispatcher, maxRequestBytes: limits.maxRequestBytes, clientAddress: clientAddress)
+                    dispatcher: dispatcher, limits: limits, clientAddress: clientAddress)
                 try context.pipeline.syncOperations.addHandler(
                     HTTP2ServerConnectionHandler(configuration: http2, delegate: requests),
                     position: .after(context.handler))

@@ -29,10 +29,20 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
         case streamingResponse(keepAlive: Bool)
         /// The connection is being closed; further input is ignored.
         case closing
+        /// A refused request's answer is out and the write side closed; what the client still sends is read
+        /// and dropped (for a bounded time and size) so that closing does not reset the connection before the
+        /// client has read the answer (nginx's lingering close).
+        case lingering
     }
 
+    /// How long a lingering connection waits for more of the client's bytes, and at most in all.
+    private static let lingerQuietTime = TimeAmount.seconds(5)
+    private static let lingerTime = TimeAmount.seconds(30)
+    /// The most a lingering connection reads and drops.
+    private static let lingerBytes = 64 << 20
+
     private let dispatcher: RequestDispatcher
-    private let maxRequestBytes: Int
+    private let limits: GatewayConfig.Limits
     private var state = State.idle
     private var pipelined: [HTTPServerRequestPart] = []
     private var context: ChannelHandlerContext?
@@ -46,10 +56,17 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
     private var readHeld = false
     /// What runs when the channel is writable again (the producer of a streamed reply resuming).
     private var writableAction: (() -> Void)?
+    /// The reply being written refuses a request whose body may still be arriving: linger after it.
+    private var lingerAfterReply = false
+    /// Bytes that followed a complete request and are not a request: answered with 400 once the requests
+    /// before them are.
+    private var malformedAfterQueue: GatewayError?
+    private var lingerTimers: [Scheduled<Void>] = []
+    private var lingeredBytes = 0
 
-    init(dispatcher: RequestDispatcher, maxRequestBytes: Int) {
+    init(dispatcher: RequestDispatcher, limits: GatewayConfig.Limits) {
         self.dispatcher = dispatcher
-        self.maxRequestBytes = maxRequestBytes
+        self.limits = limits
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -64,17 +81,21 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
         switch state {
         case .waitingForResponse, .streamingResponse:
             cancelInFlight?()
-        case .idle, .receiving, .closing:
+        case .idle, .receiving, .closing, .lingering:
             break
         }
         cancelInFlight = nil
         writableAction = nil
+        for timer in lingerTimers { timer.cancel() }
+        lingerTimers.removeAll()
         state = .closing
         context.fireChannelInactive()
     }
 
     func read(context: ChannelHandlerContext) {
-        if pipelined.isEmpty && context.channel.isWritable {
+        if case .lingering = state {
+            context.read()
+        } else if pipelined.isEmpty && context.channel.isWritable {
             context.read()
         } else {
             readHeld = true
@@ -109,6 +130,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
             pipelined.append(part)
         case .closing:
             break
+        case .lingering:
+            linger(over: part, context: context)
         case .idle, .receiving:
             if pipelined.isEmpty {
                 handle(part, context: context)
@@ -121,20 +144,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (part, state) {
         case (.head(let head), .idle):
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxRequestBytes {
-                rejectAndClose(.bodyTooLarge(limit: maxRequestBytes))
-                return
-            }
-            let request = GatewayRequest(
-                method: head.method.rawValue,
-                target: head.uri,
-                headers: head.headers.map { (name: $0.name.lowercased(), value: $0.value) },
-                body: context.channel.allocator.buffer(capacity: 0),
-                clientAddress: context.channel.remoteAddress?.ipAddress)
-            state = .receiving(request, keepAlive: head.isKeepAlive)
+            receiveHead(head, context: context)
         case (.body(var chunk), .receiving(var request, let keepAlive)):
-            guard request.body.readableBytes + chunk.readableBytes <= maxRequestBytes else {
-                rejectAndClose(.bodyTooLarge(limit: maxRequestBytes))
+            guard request.body.readableBytes + chunk.readableBytes <= limits.maxRequestBytes else {
+                rejectAndClose(.bodyTooLarge(limit: limits.maxRequestBytes), lingering: true)
                 return
             }
             state = .idle  // drop the reference so the body buffer is not copied on write
@@ -142,14 +155,55 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
             state = .receiving(request, keepAlive: keepAlive)
         case (.end, .receiving(let request, let keepAlive)):
             state = .waitingForResponse(keepAlive: keepAlive)
-            requestsDispatched += 1
-            let number = requestsDispatched
-            let cancel = dispatcher.handle(request, writer: self)
-            // Unless it was answered at once (and a pipelined request may have been dispatched meanwhile).
-            if requestsDispatched == number, case .waitingForResponse = state { cancelInFlight = cancel }
+            dispatch(request)
         default:
             rejectAndClose(GatewayError(.invalidArgument, "malformed HTTP/1.1 request", httpStatus: 400))
         }
+    }
+
+    /// Starts a request, or refuses it from its head alone: too many headers, native gRPC (which needs
+    /// HTTP/2), a declared body over the limit. A client that sent `Expect: 100-continue` is told to send its
+    /// body only when the request will be read: a request no route takes is answered at once.
+    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard head.headers.count <= limits.maxHeaderCount else {
+            rejectAndClose(.tooManyHeaders(head.headers.count, limit: limits.maxHeaderCount))
+            return
+        }
+        if head.headers.first(name: "content-type")?.hasPrefix("application/grpc") == true {
+            rejectAndClose(.grpcNeedsHTTP2, lingering: true)
+            return
+        }
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxRequestBytes {
+            rejectAndClose(.bodyTooLarge(limit: limits.maxRequestBytes), lingering: true)
+            return
+        }
+        let request = GatewayRequest(
+            method: head.method.rawValue,
+            target: head.uri,
+            headers: head.headers.map { (name: $0.name.lowercased(), value: $0.value) },
+            body: context.channel.allocator.buffer(capacity: 0),
+            clientAddress: context.channel.remoteAddress?.ipAddress)
+        let expectsContinue = head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
+        if expectsContinue {
+            guard case .matched = dispatcher.runtime.routes.match(method: request.method, path: request.path) else {
+                // Answered without its body, which may follow or not: the connection ends after the answer.
+                state = .waitingForResponse(keepAlive: false)
+                lingerAfterReply = true
+                dispatch(request)
+                return
+            }
+            let interim = context.channel.allocator.buffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")
+            context.writeAndFlush(wrapOutboundOut(interim), promise: nil)
+        }
+        state = .receiving(request, keepAlive: head.isKeepAlive)
+    }
+
+    private func dispatch(_ request: GatewayRequest) {
+        requestsDispatched += 1
+        let number = requestsDispatched
+        let cancel = dispatcher.handle(request, writer: self)
+        // Unless it was answered at once (and a pipelined request may have been dispatched meanwhile).
+        if requestsDispatched == number, case .waitingForResponse = state { cancelInFlight = cancel }
     }
 
     func writeResponse(status: Int, headers: [(name: String, value: String)], body: ByteBuffer) {
@@ -198,7 +252,14 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
         writableAction = nil
         guard keepAlive && !draining else {
             state = .closing
-            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            let linger = lingerAfterReply
+            written.assumeIsolated().whenComplete { _ in
+                if linger {
+                    self.startLingering(context: context)
+                } else {
+                    context.close(promise: nil)
+                }
+            }
             return
         }
         state = .idle
@@ -215,16 +276,47 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
             switch state {
             case .waitingForResponse, .streamingResponse:
                 pipelined.append(part)
-            case .closing:
+            case .closing, .lingering:
                 break
             case .idle, .receiving:
                 handle(part, context: context)
             }
         }
+        if case .idle = state, pipelined.isEmpty, let malformed = malformedAfterQueue {
+            malformedAfterQueue = nil
+            rejectAndClose(malformed)
+            return
+        }
         if readHeld && pipelined.isEmpty && context.channel.isWritable {
             readHeld = false
             context.read()
         }
+    }
+
+    /// Half-closes the connection after a refusal and reads what the client still sends, dropping it, until
+    /// the client closes, goes quiet for `lingerQuietTime`, `lingerTime` has passed or `lingerBytes` were read.
+    private func startLingering(context: ChannelHandlerContext) {
+        guard case .closing = state else { return }
+        state = .lingering
+        pipelined.removeAll()
+        context.close(mode: .output, promise: nil)
+        let loop = context.eventLoop.assumeIsolated()
+        lingerTimers = [
+            loop.scheduleTask(in: Self.lingerTime) { context.close(promise: nil) },
+            loop.scheduleTask(in: Self.lingerQuietTime) { context.close(promise: nil) },
+        ]
+        context.read()
+    }
+
+    private func linger(over part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        if case .body(let chunk) = part { lingeredBytes += chunk.readableBytes }
+        guard lingeredBytes <= Self.lingerBytes else {
+            context.close(promise: nil)
+            return
+        }
+        lingerTimers.popLast()?.cancel()
+        lingerTimers.append(
+            context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerQuietTime) { context.close(promise: nil) })
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -240,22 +332,38 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let refusal: GatewayError
+        if let parserError = error as? HTTPParserError, parserError == .headerOverflow {
+            refusal = .headersTooLarge(limit: limits.maxHeaderBytes)
+        } else {
+            refusal = GatewayError(.invalidArgument, "malformed HTTP/1.1 request: \(error)", httpStatus: 400)
+        }
         switch state {
-        case .waitingForResponse, .streamingResponse, .closing:
-            context.close(promise: nil)
-        case .idle, .receiving:
-            if let parserError = error as? HTTPParserError, parserError == .headerOverflow {
-                rejectAndClose(GatewayError(.invalidArgument, "request headers too large", httpStatus: 431))
-            } else {
-                rejectAndClose(GatewayError(.invalidArgument, "malformed HTTP/1.1 request: \(error)", httpStatus: 400))
+        case .waitingForResponse, .streamingResponse:
+            guard error is HTTPParserError else {
+                context.close(promise: nil)
+                return
             }
+            // What follows a complete request is not a request: the requests before it are answered first.
+            malformedAfterQueue = refusal
+        case .idle where !pipelined.isEmpty:
+            malformedAfterQueue = refusal
+        case .closing:
+            context.close(promise: nil)
+        case .lingering:
+            break
+        case .idle, .receiving:
+            rejectAndClose(refusal)
         }
     }
 
     /// Answers with `error` and closes the connection: the rest of the request cannot be trusted or skipped.
-    private func rejectAndClose(_ error: GatewayError) {
+    /// With `lingering`, a body may still be arriving: the connection lingers after the answer (see
+    /// `State.lingering`).
+    private func rejectAndClose(_ error: GatewayError, lingering: Bool = false) {
         guard let context else { return }
         state = .waitingForResponse(keepAlive: false)
+        lingerAfterReply = lingering
         writeError(error, allocator: context.channel.allocator)
     }
 

@@ -16,14 +16,14 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     }
 
     private let dispatcher: RequestDispatcher
-    private let maxRequestBytes: Int
+    private let limits: GatewayConfig.Limits
     private let clientAddress: String?
     private var streams: [Int32: StreamState] = [:]
     private let allocator = ByteBufferAllocator()
 
-    init(dispatcher: RequestDispatcher, maxRequestBytes: Int, clientAddress: String?) {
+    init(dispatcher: RequestDispatcher, limits: GatewayConfig.Limits, clientAddress: String?) {
         self.dispatcher = dispatcher
-        self.maxRequestBytes = maxRequestBytes
+        self.limits = limits
         self.clientAddress = clientAddress
     }
 
@@ -40,14 +40,24 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
             default: if !header.name.hasPrefix(":") { fields.append((header.name, header.value)) }
             }
         }
-        if fields.first(where: { $0.name == "content-type" })?.value.hasPrefix("application/grpc") == true {
+        guard headers.count <= limits.maxHeaderCount else {
+            refuse(stream, .tooManyHeaders(headers.count, limit: limits.maxHeaderCount))
+            return
+        }
+        if let contentType = fields.first(where: { $0.name == "content-type" })?.value,
+            contentType.hasPrefix("application/grpc")
+        {
+            guard GRPCContentType.isNative(contentType) else {
+                refuse(stream, .unsupportedGRPCVariant(contentType))
+                return
+            }
             startProxy(stream, path: path, headers: fields, endStream: endStream)
             return
         }
         if let length = fields.first(where: { $0.name == "content-length" }).flatMap({ Int($0.value) }),
-            length > maxRequestBytes
+            length > limits.maxRequestBytes
         {
-            refuse(stream, .bodyTooLarge(limit: maxRequestBytes))
+            refuse(stream, .bodyTooLarge(limit: limits.maxRequestBytes))
             return
         }
         let request = GatewayRequest(
@@ -64,8 +74,8 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         switch streams[stream.id] {
         case .receiving(var request):
             streams[stream.id] = .done  // release the body so appending does not copy it
-            guard request.body.readableBytes + data.readableBytes <= maxRequestBytes else {
-                refuse(stream, .bodyTooLarge(limit: maxRequestBytes))
+            guard request.body.readableBytes + data.readableBytes <= limits.maxRequestBytes else {
+                refuse(stream, .bodyTooLarge(limit: limits.maxRequestBytes))
                 return
             }
             var data = data
@@ -114,6 +124,10 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         streams[stream.id] = .proxying(proxy)
         proxy.start()
         if endStream { proxy.clientSent(allocator.buffer(capacity: 0), endStream: true) }
+    }
+
+    func requestHeadersTooLarge(on stream: HTTP2ServerStream) {
+        refuse(stream, .headersTooLarge(limit: limits.maxHeaderBytes))
     }
 
     func sendBufferDrained(on stream: HTTP2ServerStream) {

@@ -39,7 +39,8 @@ package struct RequestTranscoder: Sendable {
     /// Appends the protobuf wire encoding of the request message to `output` (the caller reserves the 5-byte
     /// gRPC message prefix first).
     /// - Parameters:
-    ///   - body: the HTTP request body (JSON); empty or `null` means an empty message or field.
+    ///   - body: the HTTP request body (JSON); empty means an empty message or field. A `null` whole-message
+    ///     body is refused, as protobuf's own JSON parsers refuse it; `null` for a body field leaves it unset.
     ///   - pathVariables: decoded path template variables; each field path step is a proto or JSON name.
     ///   - query: the raw query string without `?`. Ignored when the body is `*`. Parameters that name no
     ///     field, or that name a field bound to the body or a path variable, are ignored (grpc-gateway).
@@ -58,7 +59,9 @@ package struct RequestTranscoder: Sendable {
         case .wholeMessage:
             if !encoder.reader.isAtEnd() {
                 if try encoder.reader.peek() == UInt8(ascii: "n") {
-                    try encoder.reader.readLiteral("null")
+                    throw TranscodingError(
+                        code: .wrongType, message: "the body is null; expected a JSON object for "
+                            + "\(table.messages[messageIndex].fullName)", offset: 0)
                 } else {
                     try encoder.encodeMessage(messageIndex, depth: 0, into: &output)
                 }
@@ -123,8 +126,15 @@ package struct RequestTranscoder: Sendable {
         var slots: [Int] = []
         for parameter in query.split(separator: "&", omittingEmptySubsequences: true) {
             guard let equals = parameter.firstIndex(of: "=") else { continue }
-            PercentDecoding.decodeQueryComponent(parameter[..<equals].utf8, into: &name)
-            PercentDecoding.decodeQueryComponent(parameter[parameter.index(after: equals)...].utf8, into: &value)
+            let escapesValid =
+                PercentDecoding.decodeQueryComponent(parameter[..<equals].utf8, into: &name)
+                && PercentDecoding.decodeQueryComponent(parameter[parameter.index(after: equals)...].utf8, into: &value)
+            guard escapesValid else {
+                throw TranscodingError(
+                    code: .invalidQuery,
+                    message: "the query parameter \(String(parameter).debugDescription) has a malformed percent escape "
+                        + "(% must be followed by two hex digits)")
+            }
             guard resolveParameter(name, into: &slots),
                 !boundPaths.contains(where: { bound in bound.count <= slots.count && slots.starts(with: bound) })
             else { continue }

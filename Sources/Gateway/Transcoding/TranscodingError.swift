@@ -4,7 +4,7 @@ package struct TranscodingError: Error, CustomStringConvertible, Sendable {
     package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String {
             case invalidJSON, wrongType, outOfRange, unknownEnumValue, unknownField, tooDeep, malformedMessage
-            case duplicateOneof, unsupported
+            case duplicateOneof, unsupported, invalidQuery
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -25,6 +25,8 @@ package struct TranscodingError: Error, CustomStringConvertible, Sendable {
         package static let malformedMessage = Code(.malformedMessage)
         /// Two members of one oneof set in one message.
         package static let duplicateOneof = Code(.duplicateOneof)
+        /// A query string that is not valid percent-encoding.
+        package static let invalidQuery = Code(.invalidQuery)
         /// A type the transcoder does not handle (e.g. `google.protobuf.Any` with an unknown type URL).
         package static let unsupported = Code(.unsupported)
 

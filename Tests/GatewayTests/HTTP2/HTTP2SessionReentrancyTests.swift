@@ -38,6 +38,8 @@ struct HTTP2SessionReentrancyTests {
 
         func sendBufferDrained(on stream: HTTP2ServerStream) {}
 
+        func requestHeadersTooLarge(on stream: HTTP2ServerStream) {}
+
         func streamClosed(_ stream: HTTP2ServerStream, error: HTTP2Error?) {
             closures[stream.id, default: 0] += 1
         }

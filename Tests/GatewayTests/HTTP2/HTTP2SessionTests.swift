@@ -192,7 +192,7 @@ struct HTTP2SessionTests {
         #expect(connection.serverDelegate.closures.first?.error?.errorCode == .refusedStream)
     }
 
-    @Test("A request header block over maxHeaderListSize is answered with 431 without reaching the delegate")
+    @Test("A request header block over maxHeaderListSize reaches the delegate as too large, without its fields")
     func oversizedHeaders() throws {
         let connection = try InMemoryHTTP2Connection(serverConfiguration: HTTP2Configuration(maxHeaderListSize: 1024))
         let recorder = RecordingClientStream()
@@ -207,6 +207,7 @@ struct HTTP2SessionTests {
         #expect(recorder.record.headers?.first { $0.name == ":status" }?.value == "431")
         #expect(recorder.record.headersEndedStream)
         #expect(connection.serverDelegate.requestHeaders.isEmpty)
+        #expect(connection.serverDelegate.oversizedRequests == 1)
     }
 
     @Test("Connection loss fails every open stream exactly once, unsent ones as never processed")

@@ -75,10 +75,11 @@ struct DrainTests {
             let admin = CurlClient(baseURL: "http://\(gateway.adminAddress)")
             try #require(await Self.eventuallyInFlight(1, admin: admin))
             let draining = Task { await server.drain() }
-            // Without the drain the keep-alive connection would stay open until the client's 10 s timeout.
+            // Without the drain the keep-alive connection would stay open until the client's 10 s timeout; the
+            // bound leaves room for a loaded machine (the whole suite runs in parallel).
             let started = ContinuousClock.now
             let reply = try await exchange.value
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(9))
             #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
             #expect(reply.lowercased().contains("connection: close"), "\(reply)")
             await draining.value

@@ -59,7 +59,8 @@ struct RouteListingTests {
             _ = try RouteListing(config: GatewayConfig(backends: [backend]))
         } throws: { error in
             guard let error = error as? ConfigError else { return false }
-            return error.file == "/nonexistent/echo.pb" && error.key == "backends[0].descriptors"
+            return error.message.contains("/nonexistent/echo.pb: No such file or directory")
+                && error.key == "backends[0].descriptors"
         }
     }
 }

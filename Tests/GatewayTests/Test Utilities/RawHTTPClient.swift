@@ -25,7 +25,10 @@ enum RawHTTPClient {
     }
 
     /// Writes `request` to `host:port` and returns the reply bytes as text, once the server closes.
-    static func exchange(_ request: [UInt8], host: String, port: Int) async throws -> String {
+    ///
+    /// - Parameter halfClose: Shut the client's write side once the request is written, as a client that has
+    ///   nothing more to send does (the server then sees the end of its input).
+    static func exchange(_ request: [UInt8], host: String, port: Int, halfClose: Bool = false) async throws -> String {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: [UInt8].self)
         let channel = try await ClientBootstrap(group: group)
@@ -35,7 +38,13 @@ enum RawHTTPClient {
                 }
             }
             .connect(host: host, port: port).get()
-        try await channel.writeAndFlush(ByteBuffer(bytes: request))
+        do {
+            try await channel.writeAndFlush(ByteBuffer(bytes: request))
+            if halfClose { try await channel.close(mode: .output) }
+        } catch {
+            // The server may answer and close before it has read everything (a refused upload): what it sent
+            // is still the reply.
+        }
         let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
         let reply = try await promise.futureResult.get()
         timeout.cancel()

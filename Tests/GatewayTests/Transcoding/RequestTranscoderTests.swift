@@ -83,11 +83,11 @@ struct RequestTranscoderTests {
         )
     }
 
-    @Test("a nil binding means body \"*\"; an empty or null body is an empty message")
+    @Test("a nil binding means body \"*\"; an empty body is an empty message, a null one is refused")
     func defaults() throws {
         #expect(try request("CreateBookWhole", binding: nil, body: #"{"bookId":"x"}"#) == #"{"bookId":"x"}"#)
         #expect(try request("CreateBookWhole", binding: nil, body: "  ") == "{}")
-        #expect(try request("CreateBookWhole", binding: nil, body: "null") == "{}")
+        #expect(throws: TranscodingError.self) { try request("CreateBookWhole", binding: nil, body: "null") }
         #expect(try request("CreateBook", body: "", path: [(["parent"], "p")]) == #"{"parent":"p"}"#)
     }
 

@@ -109,11 +109,17 @@ extension HTTP2ServerConnectionHandler: NGHTTP2SessionOwner {
     }
 
     func session(_ session: NGHTTP2Session, receivedOversizedHeadersOn state: NGHTTP2StreamState) {
-        if state.face == nil {
-            session.submitResponse([HTTP2Header(name: ":status", value: "431")], endStream: true, on: state)
-        } else {
+        guard state.face == nil else {
             session.submitReset(.protocolError, on: state)
+            return
         }
+        guard let eventLoop = self.eventLoop, let delegate = self.delegate else {
+            session.submitResponse([HTTP2Header(name: ":status", value: "431")], endStream: true, on: state)
+            return
+        }
+        let stream = HTTP2ServerStream(state: state, session: session, eventLoop: eventLoop)
+        state.face = stream
+        delegate.requestHeadersTooLarge(on: stream)
     }
 
     func session(

@@ -8,6 +8,9 @@ import NIOCore
 package protocol HTTP2ServerStreamDelegate: AnyObject {
     /// A request's header block arrived (pseudo-headers included); `endStream` when the request has no body.
     func requestHeadersReceived(on stream: HTTP2ServerStream, headers: [HTTP2Header], endStream: Bool)
+    /// A request's header block was larger than `maxHeaderListSize`: its fields were dropped. The delegate
+    /// answers (431) or resets the stream; DATA that follows is delivered as on any stream.
+    func requestHeadersTooLarge(on stream: HTTP2ServerStream)
     /// A DATA frame's payload arrived (possibly empty when it only ends the stream). Request trailers, which gRPC
     /// clients do not send, are not delivered: their arrival is reported as an empty payload with `endStream`.
     func requestDataReceived(on stream: HTTP2ServerStream, data: ByteBuffer, endStream: Bool)

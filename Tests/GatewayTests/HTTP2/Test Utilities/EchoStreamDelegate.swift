@@ -38,6 +38,8 @@ final class EchoStreamDelegate: HTTP2ServerStreamDelegate {
     private(set) var requestHeaders: [Int32: [HTTP2Header]] = [:]
     private(set) var receivedBytes: [Int32: Int] = [:]
     private(set) var closures: [Closure] = []
+    /// How many requests came with a header block over the limit.
+    private(set) var oversizedRequests = 0
     /// How often a stream's send buffer was reported drained.
     private(set) var drainedCount = 0
     private var isGRPC: [Int32: Bool] = [:]
@@ -80,6 +82,12 @@ final class EchoStreamDelegate: HTTP2ServerStreamDelegate {
         if endStream {
             self.finish(stream, body: ByteBuffer())
         }
+    }
+
+    /// Answers 431 with no body, as a plain HTTP/2 server would.
+    func requestHeadersTooLarge(on stream: HTTP2ServerStream) {
+        self.oversizedRequests += 1
+        stream.sendResponseHeaders([HTTP2Header(name: ":status", value: "431")], endStream: true)
     }
 
     func sendBufferDrained(on stream: HTTP2ServerStream) {
