@@ -19,7 +19,7 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .long, help: "Where the gateway listens (HTTP/1.1 and h2c).")
     var listen: String = "127.0.0.1:8080"
 
-    @Option(name: .long, help: "Where the admin endpoints (/healthz, /readyz) listen.")
+    @Option(name: .long, help: "Where the admin endpoints (/healthz, /readyz, /metrics, /routes, /endpoints) listen.")
     var admin: String = "127.0.0.1:9901"
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")

@@ -9,5 +9,6 @@ struct Portico: AsyncParsableCommand {
             Portico serves HTTP/1.1 and h2c JSON requests, transcoded to gRPC from the google.api.http rules \
             in each backend's descriptor sets, and proxies native gRPC calls as they are.
             """,
+        version: PorticoVersion.current,
         subcommands: [Serve.self, Routes.self, Demo.self, DemoBackendCommand.self])
 }

@@ -163,6 +163,16 @@ struct GatewayConfigTests {
         #expect(throws: ConfigError.self) { try GatewayConfig(yaml: yaml, file: "bad.yaml", relativeTo: "/") }
     }
 
+    @Test("examples/portico.yaml loads, and its descriptor sets build a route table")
+    func exampleConfig() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/portico.yaml")
+        let config = try GatewayConfig.load(file: path.path)
+        #expect(config.backends.map(\.name) == ["library", "echo"])
+        let runtime = try GatewayRuntime(config: config)
+        #expect(runtime.routes.routes.count > 10)
+    }
+
     @Test("the config shipped in manifests/base/configmap.yaml is valid")
     func shippedConfigMap() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
