@@ -35,7 +35,7 @@ extension GatewayConfig {
         }
         guard let root else { throw ConfigError(file: file, key: "", message: "the file is empty") }
         let top = try ConfigNode(node: root, key: "", file: file).mapping(allowed: [
-            "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxHeaderCount", "maxJSONDepth", "idleTimeout",
+            "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxHeaderCount", "maxJSONDepth", "idleTimeout", "requestHeaderTimeout", "requestBodyTimeout",
             "maxConcurrentStreams", "streamBufferBytes", "json", "backends", "kubernetes", "lifecycle", "accessLog",
         ])
         self.init()
@@ -48,6 +48,8 @@ extension GatewayConfig {
         if let node = top["maxHeaderCount"] { limits.maxHeaderCount = try node.int(in: 1...10_000) }
         if let node = top["maxJSONDepth"] { limits.maxJSONDepth = try node.int(in: 1...1000) }
         if let node = top["idleTimeout"] { limits.idleTimeout = try node.positiveDuration() }
+        if let node = top["requestHeaderTimeout"] { limits.requestHeaderTimeout = try node.positiveDuration() }
+        if let node = top["requestBodyTimeout"] { limits.requestBodyTimeout = try node.positiveDuration() }
         if let node = top["maxConcurrentStreams"] { limits.maxConcurrentStreams = try node.int(in: 1...100_000) }
         if let node = top["streamBufferBytes"] { limits.streamBufferBytes = try node.int(in: 4096...(64 << 20)) }
         if let node = top["json"] { json = try Self.jsonOptions(node) }

@@ -61,6 +61,13 @@ public struct GatewayConfig: Sendable {
         public var maxJSONDepth: Int
         /// Longest a client connection may stay idle, in seconds. Key `idleTimeout`, default 300 s.
         public var idleTimeout: Duration
+        /// Longest an HTTP/1.1 request head may take to arrive once its first byte has; a slower one gets 408
+        /// and the connection closes. Key `requestHeaderTimeout`, default 30 s.
+        public var requestHeaderTimeout: Duration
+        /// Longest a JSON request's body may go without a byte arriving, on either protocol; a stalled one gets
+        /// 408 (and its connection or stream closes). Native gRPC streams are not timed: they may pause.
+        /// Key `requestBodyTimeout`, default 30 s.
+        public var requestBodyTimeout: Duration
         /// Most requests one h2c client connection may have open at once (its SETTINGS_MAX_CONCURRENT_STREAMS).
         /// Key `maxConcurrentStreams`, default 1000.
         public var maxConcurrentStreams: Int
@@ -75,7 +82,8 @@ public struct GatewayConfig: Sendable {
             Limits(
                 maxRequestBytes: 4 << 20, maxResponseBytes: 4 << 20, maxHeaderBytes: 16 << 10, maxHeaderCount: 100,
                 maxJSONDepth: 64,
-                idleTimeout: .seconds(300), maxConcurrentStreams: 1000, streamBufferBytes: 64 << 10)
+                idleTimeout: .seconds(300), requestHeaderTimeout: .seconds(30), requestBodyTimeout: .seconds(30),
+                maxConcurrentStreams: 1000, streamBufferBytes: 64 << 10)
         }
     }
 

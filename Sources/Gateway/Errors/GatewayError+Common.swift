@@ -31,6 +31,13 @@ extension GatewayError {
         "native gRPC (application/grpc) needs HTTP/2: connect with h2c (HTTP/2 with prior knowledge), or send JSON",
         httpStatus: 415)
 
+    /// A request that stopped arriving: 408.
+    package static func requestTimeout(_ what: String, key: String, limit: Duration) -> GatewayError {
+        let milliseconds = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
+        let text = milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+        return GatewayError(.deadlineExceeded, "\(what) did not arrive within \(text) (\(key))", httpStatus: 408)
+    }
+
     /// No backend pod could take the call: 503.
     package static func noEndpoint(backend: String, reason: String) -> GatewayError {
         GatewayError(.unavailable, "no endpoint of backend \(backend) is reachable: \(reason)")

@@ -14,8 +14,8 @@ final class RequestDispatcher {
     private let allocator = ByteBufferAllocator()
     /// This loop's connections to each backend of the current runtime, by backend name.
     private(set) var pools: [String: UpstreamPool]
-    /// The deadlines of every backend call on this loop.
-    private let deadlines: CallDeadlines
+    /// The deadlines of every backend call, and every request-body timeout, on this loop.
+    let deadlines: CallDeadlines
 
     init(runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, metrics: GatewayMetrics, logger: Logger) {
         self.runtime = runtime

@@ -63,6 +63,12 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
     private var malformedAfterQueue: GatewayError?
     private var lingerTimers: [Scheduled<Void>] = []
     private var lingeredBytes = 0
+    /// Runs out `requestHeaderTimeout` after the first bytes of a request head, until the head is complete.
+    private var headerTimer: Scheduled<Void>?
+    /// The current read delivered something decoded (a read that delivers nothing brought part of a head).
+    private var decodedThisRead = false
+    /// Runs out `requestBodyTimeout` after the last byte of a request body, until the body is complete.
+    private var bodyTimer: CallDeadlines.Registration?
 
     init(dispatcher: RequestDispatcher, limits: GatewayConfig.Limits) {
         self.dispatcher = dispatcher
@@ -88,8 +94,43 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
         writableAction = nil
         for timer in lingerTimers { timer.cancel() }
         lingerTimers.removeAll()
+        stopRequestTimers()
         state = .closing
         context.fireChannelInactive()
+    }
+
+    /// A read that decoded nothing between requests brought the first bytes of a head that is not complete yet:
+    /// the head must be complete within `requestHeaderTimeout`.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        defer { decodedThisRead = false }
+        if case .idle = state, !decodedThisRead, pipelined.isEmpty, headerTimer == nil {
+            headerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .init(limits.requestHeaderTimeout)) {
+                self.headerTimer = nil
+                guard case .idle = self.state else { return }
+                self.rejectAndClose(
+                    .requestTimeout(
+                        "the request headers", key: "requestHeaderTimeout", limit: self.limits.requestHeaderTimeout))
+            }
+        }
+        context.fireChannelReadComplete()
+    }
+
+    /// Restarts the body's timer: `requestBodyTimeout` from now.
+    private func restartBodyTimer(context: ChannelHandlerContext) {
+        if let bodyTimer { dispatcher.deadlines.cancel(bodyTimer) }
+        bodyTimer = dispatcher.deadlines.register(.now() + .init(limits.requestBodyTimeout)) {
+            self.bodyTimer = nil
+            guard case .receiving = self.state else { return }
+            self.rejectAndClose(
+                .requestTimeout("the rest of the request body", key: "requestBodyTimeout", limit: self.limits.requestBodyTimeout))
+        }
+    }
+
+    private func stopRequestTimers() {
+        headerTimer?.cancel()
+        headerTimer = nil
+        if let bodyTimer { dispatcher.deadlines.cancel(bodyTimer) }
+        bodyTimer = nil
     }
 
     func read(context: ChannelHandlerContext) {
@@ -125,6 +166,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
+        decodedThisRead = true
         switch state {
         case .waitingForResponse, .streamingResponse:
             pipelined.append(part)
@@ -144,8 +186,12 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (part, state) {
         case (.head(let head), .idle):
+            headerTimer?.cancel()
+            headerTimer = nil
             receiveHead(head, context: context)
+            if case .receiving = state { restartBodyTimer(context: context) }
         case (.body(var chunk), .receiving(var request, let keepAlive)):
+            restartBodyTimer(context: context)
             guard request.body.readableBytes + chunk.readableBytes <= limits.maxRequestBytes else {
                 rejectAndClose(.bodyTooLarge(limit: limits.maxRequestBytes), lingering: true)
                 return
@@ -154,6 +200,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
             request.body.writeBuffer(&chunk)
             state = .receiving(request, keepAlive: keepAlive)
         case (.end, .receiving(let request, let keepAlive)):
+            stopRequestTimers()
             state = .waitingForResponse(keepAlive: keepAlive)
             dispatch(request)
         default:
@@ -362,6 +409,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
     /// `State.lingering`).
     private func rejectAndClose(_ error: GatewayError, lingering: Bool = false) {
         guard let context else { return }
+        stopRequestTimers()
         state = .waitingForResponse(keepAlive: false)
         lingerAfterReply = lingering
         writeError(error, allocator: context.channel.allocator)

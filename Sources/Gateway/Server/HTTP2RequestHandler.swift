@@ -5,7 +5,7 @@ import NIOCore
 final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     private enum StreamState {
         /// A JSON request whose body is still arriving.
-        case receiving(GatewayRequest)
+        case receiving(GatewayRequest, timer: CallDeadlines.Registration)
         /// A JSON request with the dispatcher: where its reply goes, and what cancels its backend call if the
         /// client resets the stream.
         case dispatched(HTTP2ResponseWriter, cancel: (() -> Void)?)
@@ -66,13 +66,24 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         if endStream {
             dispatch(request, on: stream)
         } else {
-            streams[stream.id] = .receiving(request)
+            streams[stream.id] = .receiving(request, timer: bodyTimer(for: stream))
+        }
+    }
+
+    /// Answers 408 if the stream's body goes `requestBodyTimeout` without a byte.
+    private func bodyTimer(for stream: HTTP2ServerStream) -> CallDeadlines.Registration {
+        dispatcher.deadlines.register(.now() + .init(limits.requestBodyTimeout)) {
+            guard case .receiving = self.streams[stream.id] else { return }
+            self.refuse(
+                stream,
+                .requestTimeout("the rest of the request body", key: "requestBodyTimeout", limit: self.limits.requestBodyTimeout))
         }
     }
 
     func requestDataReceived(on stream: HTTP2ServerStream, data: ByteBuffer, endStream: Bool) {
         switch streams[stream.id] {
-        case .receiving(var request):
+        case .receiving(var request, let timer):
+            dispatcher.deadlines.cancel(timer)
             streams[stream.id] = .done  // release the body so appending does not copy it
             guard request.body.readableBytes + data.readableBytes <= limits.maxRequestBytes else {
                 refuse(stream, .bodyTooLarge(limit: limits.maxRequestBytes))
@@ -83,7 +94,7 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
             if endStream {
                 dispatch(request, on: stream)
             } else {
-                streams[stream.id] = .receiving(request)
+                streams[stream.id] = .receiving(request, timer: bodyTimer(for: stream))
             }
         case .proxying(let proxy):
             proxy.clientSent(data, endStream: endStream)
@@ -93,11 +104,10 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     }
 
     func streamClosed(_ stream: HTTP2ServerStream, error: HTTP2Error?) {
-        guard error != nil else {
-            streams[stream.id] = nil
-            return
-        }
-        switch streams.removeValue(forKey: stream.id) {
+        let state = streams.removeValue(forKey: stream.id)
+        if case .receiving(_, let timer) = state { dispatcher.deadlines.cancel(timer) }
+        guard error != nil else { return }
+        switch state {
         case .proxying(let proxy): proxy.clientClosed()
         case .dispatched(_, let cancel): cancel?()
         case .receiving, .done, nil: break

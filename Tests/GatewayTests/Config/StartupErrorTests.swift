@@ -24,46 +24,50 @@ struct StartupErrorTests {
         }
     }
 
-    @Test("config values refused with the key, the line and what to write instead", arguments: [
-        (
-            "listen: localhost:99999\nbackends: []",
-            "bad.yaml:1: listen: port 99999 is out of range: a port is between 0 and 65535"
-        ),
-        (
-            "listen: nowhere\nbackends: []",
-            "bad.yaml:1: listen: expected host:port, such as 127.0.0.1:8080 or [::1]:8080"
-        ),
-        (
-            "backends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"], timeout: 0s}",
-            "bad.yaml:2: backends[0].timeout: must be longer than 0s"
-        ),
-        (
-            "idleTimeout: -5s\nbackends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"]}",
-            "bad.yaml:1: idleTimeout: must not be negative"
-        ),
-        (
-            "backends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"], connectTimeout: soon}",
-            "bad.yaml:2: backends[0].connectTimeout: expected a duration such as 30s, 250ms, 1m30s or 2h"
-        ),
-        (
-            "backends:\n  - {name: a, descriptors: [a.pb]}",
-            "bad.yaml:2: backends[0]: backend a says nowhere its pods are: give `endpoints` (host:port of each pod) "
-                + "or `kubernetes` (a Service: {service: NAME, port: PORT})"
-        ),
-        (
-            "backends:\n  - name: a\n    descriptors: [a.pb]\n    endpoints: [\"x:1\"]\n    kubernetes: {service: a, port: grpc}",
-            "bad.yaml:4: backends[0].endpoints: backend a has both `endpoints` and `kubernetes`: keep one (static pods, "
-                + "or a Service's)"
-        ),
-    ])
+    @Test(
+        "config values refused with the key, the line and what to write instead",
+        arguments: [
+            (
+                "listen: localhost:99999\nbackends: []",
+                "bad.yaml:1: listen: port 99999 is out of range: a port is between 0 and 65535"
+            ),
+            (
+                "listen: nowhere\nbackends: []",
+                "bad.yaml:1: listen: expected host:port, such as 127.0.0.1:8080 or [::1]:8080"
+            ),
+            (
+                "backends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"], timeout: 0s}",
+                "bad.yaml:2: backends[0].timeout: must be longer than 0s"
+            ),
+            (
+                "idleTimeout: -5s\nbackends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"]}",
+                "bad.yaml:1: idleTimeout: must not be negative"
+            ),
+            (
+                "backends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"], connectTimeout: soon}",
+                "bad.yaml:2: backends[0].connectTimeout: expected a duration such as 30s, 250ms, 1m30s or 2h"
+            ),
+            (
+                "backends:\n  - {name: a, descriptors: [a.pb]}",
+                "bad.yaml:2: backends[0]: backend a says nowhere its pods are: give `endpoints` (host:port of each pod) "
+                    + "or `kubernetes` (a Service: {service: NAME, port: PORT})"
+            ),
+            (
+                "backends:\n  - name: a\n    descriptors: [a.pb]\n    endpoints: [\"x:1\"]\n    kubernetes: {service: a, port: grpc}",
+                "bad.yaml:4: backends[0].endpoints: backend a has both `endpoints` and `kubernetes`: keep one (static pods, "
+                    + "or a Service's)"
+            ),
+        ])
     func configValues(yaml: String, expected: String) {
         #expect(Self.loadError(yaml) == expected)
     }
 
-    @Test("compound durations are read as Go and Envoy write them", arguments: [
-        ("1m30s", Duration.seconds(90)), ("1h5m", .seconds(3900)), ("2s500ms", .milliseconds(2500)),
-        ("1.5s", .milliseconds(1500)), ("250ms", .milliseconds(250)), ("45", .seconds(45)), ("2h", .seconds(7200)),
-    ])
+    @Test(
+        "compound durations are read as Go and Envoy write them",
+        arguments: [
+            ("1m30s", Duration.seconds(90)), ("1h5m", .seconds(3900)), ("2s500ms", .milliseconds(2500)),
+            ("1.5s", .milliseconds(1500)), ("250ms", .milliseconds(250)), ("45", .seconds(45)), ("2h", .seconds(7200)),
+        ])
     func compoundDurations(text: String, expected: Duration) throws {
         let config = try Self.load(
             "idleTimeout: \(text)\nbackends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"]}")
@@ -72,7 +76,8 @@ struct StartupErrorTests {
 
     @Test("descriptor problems name the config file, the line, the file and the fix")
     func descriptorErrors() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-startup-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "portico-startup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data("not a descriptor set".utf8).write(to: folder.appendingPathComponent("notes.pb"))

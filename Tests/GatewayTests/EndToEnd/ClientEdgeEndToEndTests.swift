@@ -66,15 +66,18 @@ struct ClientEdgeEndToEndTests {
     @Test("Expect: 100-continue gets 100 before the body, or the final refusal at once without it")
     func expectContinue() async throws {
         try await withGateway(configure: { $0.limits.maxRequestBytes = 4 << 20 }) { gateway in
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("portico-\(UUID().uuidString).json")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "portico-\(UUID().uuidString).json")
             try Data(#"{"message":"\#(String(repeating: "e", count: 2 << 20))"}"#.utf8).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             func upload(_ path: String, extra: [String] = []) async throws -> String {
                 // curl sends `Expect: 100-continue` itself for bodies over 1 MiB and waits up to 1 s for the 100.
                 let output = try await HelperProcess.run(
                     "/usr/bin/curl",
-                    ["-sS", "-i", "--http1.1", "-X", "POST", "-H", "content-type: application/json", "--data-binary",
-                     "@\(file.path)", "http://\(gateway.address)\(path)"] + extra)
+                    [
+                        "-sS", "-i", "--http1.1", "-X", "POST", "-H", "content-type: application/json", "--data-binary",
+                        "@\(file.path)", "http://\(gateway.address)\(path)",
+                    ] + extra)
                 return output.standardOutput
             }
             let accepted = try await upload("/v1/echo")
@@ -113,7 +116,7 @@ struct ClientEdgeEndToEndTests {
         try await withGateway(configure: { $0.limits.maxRequestBytes = 1 << 20 }) { gateway in
             // The head declares 8 MiB; the client sends it all before it reads the answer.
             let output = try await HelperProcess.run(
-                "/usr/bin/python3", ["-c", Self.sendAllThenRead, String(gateway.address.port), String(8 << 20)])
+                "/usr/bin/env", ["python3", "-c", Self.sendAllThenRead, String(gateway.address.port), String(8 << 20)])
             let reply = output.standardOutput
             #expect(reply.hasPrefix("HTTP/1.1 413"), "\(reply.prefix(300)) \(output.standardError)")
             #expect(reply.contains(#""code":8"#), "\(reply.prefix(300))")
@@ -125,10 +128,68 @@ struct ClientEdgeEndToEndTests {
     func trailingGarbage() async throws {
         try await withGateway { gateway in
             let request = "GET /v1/shelves HTTP/1.1\r\nhost: x\r\n\r\nNOT A REQUEST\r\n\r\n"
-            let reply = try await RawHTTPClient.exchange(Array(request.utf8), host: "127.0.0.1", port: gateway.address.port)
+            let reply = try await RawHTTPClient.exchange(
+                Array(request.utf8), host: "127.0.0.1", port: gateway.address.port)
             #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply.prefix(300))")
             let second = try #require(reply.range(of: "HTTP/1.1 400"), "\(reply)")
             #expect(reply[second.lowerBound...].contains(#""code":3"#))
+        }
+    }
+}
+
+/// Slow and stalled clients against the request timeouts, while the listener keeps serving everyone else.
+@Suite("Client edge: request header and body timeouts")
+struct RequestTimeoutEndToEndTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("helpers/slow_client.py").path
+
+    /// Runs a slow client against the gateway while ordinary requests go through; returns what it printed and
+    /// how many of the ordinary requests succeeded.
+    static func hold(_ mode: String, gateway: GatewayHarness) async throws -> (output: String, served: Int) {
+        let port = gateway.address.port
+        async let slow = HelperProcess.run("/usr/bin/env", ["python3", script, mode, String(port)], timeout: 30)
+        var served = 0
+        for _ in 0..<5 {
+            try await Task.sleep(for: .milliseconds(200))
+            if try await gateway.client().send("GET", "/v1/shelves").status == 200 { served += 1 }
+        }
+        let output = try await slow
+        return (output.standardOutput + output.standardError, served)
+    }
+
+    static func configure(_ config: inout GatewayConfig) {
+        config.limits.requestHeaderTimeout = .seconds(1)
+        config.limits.requestBodyTimeout = .seconds(1)
+    }
+
+    @Test("headers trickled a byte at a time get 408 after requestHeaderTimeout, and the connection closes")
+    func trickledHeaders() async throws {
+        try await withGateway(configure: Self.configure) { gateway in
+            let (output, served) = try await Self.hold("trickle-headers", gateway: gateway)
+            #expect(output.hasPrefix("HTTP/1.1 408"), "\(output)")
+            #expect(output.contains("requestHeaderTimeout"), "\(output)")
+            #expect(output.hasSuffix("closed\n"), "\(output)")
+            #expect(served == 5)
+        }
+    }
+
+    @Test("a body that stops short of its content-length gets 408 after requestBodyTimeout", arguments: ["h1", "h2c"])
+    func stalledBody(protocolName: String) async throws {
+        try await withGateway(configure: Self.configure) { gateway in
+            let (output, served) = try await Self.hold("stall-body-\(protocolName)", gateway: gateway)
+            #expect(output.contains(protocolName == "h1" ? "HTTP/1.1 408" : "status 408"), "\(output)")
+            #expect(output.contains(#""code":4"#), "\(output)")
+            #expect(output.contains("requestBodyTimeout"), "\(output)")
+            #expect(served == 5)
+        }
+    }
+
+    @Test("a keep-alive connection idle for longer than requestHeaderTimeout is not timed out")
+    func idleKeepAliveIsNotSlow() async throws {
+        try await withGateway(configure: Self.configure) { gateway in
+            let (output, _) = try await Self.hold("idle-keepalive", gateway: gateway)
+            #expect(output.components(separatedBy: "HTTP/1.1 404").count == 4, "\(output)")
+            #expect(!output.contains("408"), "\(output)")
         }
     }
 }
