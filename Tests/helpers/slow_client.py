@@ -2,6 +2,8 @@
 
 Usage: slow_client.py MODE PORT
   trickle-headers   sends an HTTP/1.1 request head one byte every 200 ms (never finishing within 10 s)
+  trickle-headers-h2c  opens an h2c header block (HEADERS without END_HEADERS) and never ends it; prints the
+                    GOAWAY error code the server sends ("goaway N")
   stall-body-h1     sends a head declaring 100 body bytes, then 10 bytes, then nothing
   stall-body-h2c    the same over h2c (Python h2): HEADERS, 10 bytes of DATA, then nothing
   idle-keepalive    a request answered at once, 2.5 s of silence, then two more on the same connection
@@ -62,6 +64,21 @@ def main():
         connection.setblocking(True)
         rest, how = read_until_closed(connection, deadline)
         print((received + rest).decode(errors="replace") + "\n" + how)
+    elif mode == "trickle-headers-h2c":
+        preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+        settings = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+        # HEADERS on stream 1, flags 0 (no END_HEADERS): one HPACK byte (:method GET), the block left open.
+        headers = b"\x00\x00\x01\x01\x00\x00\x00\x00\x01\x82"
+        connection.sendall(preface + settings + headers)
+        received, how = read_until_closed(connection, deadline)
+        position = 0
+        while position + 9 <= len(received):
+            length = int.from_bytes(received[position:position + 3], "big")
+            if received[position + 3] == 7:
+                code = int.from_bytes(received[position + 13:position + 17], "big")
+                print(f"goaway {code}")
+            position += 9 + length
+        print(how)
     elif mode == "stall-body-h1":
         connection.sendall(b"POST /v1/echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
                            b"content-length: 100\r\n\r\n{\"message\"")

@@ -25,6 +25,10 @@ package struct HTTP2Configuration: Sendable {
     /// false; it turns true again, and the stream's delegate hears of it, once they fell to half of this. Those who
     /// feed the stream stop while it is not writable. Default 64 KiB.
     package var sendBufferHighWaterMark: Int
+    /// Server face: the longest a header block may stay open (a HEADERS frame without END_HEADERS awaiting its
+    /// CONTINUATION frames, which hold up every other stream of the connection) after the read that brought its
+    /// start; then the connection is closed with GOAWAY ENHANCE_YOUR_CALM. `nil` for no limit. Default `nil`.
+    package var headerBlockTimeout: TimeAmount?
     /// Client face: how long to wait for the TCP connection. Default 5 s.
     package var connectTimeout: TimeAmount
     /// Client face: the interval between keepalive PINGs, or `nil` for none. Default `nil` (off).
@@ -46,6 +50,7 @@ package struct HTTP2Configuration: Sendable {
         maxFrameSize: Int = 16_384,
         maxHeaderListSize: Int = 16 << 10,
         sendBufferHighWaterMark: Int = 64 << 10,
+        headerBlockTimeout: TimeAmount? = nil,
         handshakeTimeout: TimeAmount = .seconds(5),
         connectTimeout: TimeAmount = .seconds(5),
         keepaliveInterval: TimeAmount? = nil,
@@ -57,6 +62,7 @@ package struct HTTP2Configuration: Sendable {
         self.maxFrameSize = maxFrameSize
         self.maxHeaderListSize = maxHeaderListSize
         self.sendBufferHighWaterMark = sendBufferHighWaterMark
+        self.headerBlockTimeout = headerBlockTimeout
         self.handshakeTimeout = handshakeTimeout
         self.connectTimeout = connectTimeout
         self.keepaliveInterval = keepaliveInterval

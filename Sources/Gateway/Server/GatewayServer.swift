@@ -332,6 +332,7 @@ public final class GatewayServer: Service, Sendable {
         http2.maxHeaderListSize = limits.maxHeaderBytes
         http2.maxConcurrentStreams = limits.maxConcurrentStreams
         http2.sendBufferHighWaterMark = limits.streamBufferBytes
+        http2.headerBlockTimeout = .init(limits.requestHeaderTimeout)
         let detector = ProtocolDetector(
             configureHTTP1: { context in
                 var decoderLimits = NIOHTTPDecoderLimitConfiguration()

@@ -9,15 +9,28 @@ import Testing
 struct ClientEdgeEndToEndTests {
     static let versions: [CurlClient.HTTPVersion] = [.http1, .h2c]
 
-    @Test("more header fields than maxHeaderCount get 431 as JSON", arguments: versions)
-    func tooManyHeaders(version: CurlClient.HTTPVersion) async throws {
+    @Test("1,000 small header fields get 431 as JSON with the default limits", arguments: versions)
+    func thousandHeaders(version: CurlClient.HTTPVersion) async throws {
+        try await withGateway { gateway in
+            var headers: [String: String] = [:]
+            for index in 0..<1000 { headers["x-\(index)"] = "v" }
+            let reply = try await gateway.client(version).send("GET", "/v1/shelves", headers: headers)
+            let message = try ErrorsEndToEndTests.expectError(reply, status: 431, code: 3)
+            // Over HTTP/1.1 the 1,000 fields fit maxHeaderBytes (about 9 KB) and the count is what refuses them;
+            // HTTP/2 counts 32 bytes more per field, so there the header list's size refuses them first.
+            #expect(message.contains(version == .http1 ? "maxHeaderCount" : "maxHeaderBytes"), "\(message)")
+            #expect(try await gateway.client(version).send("GET", "/v1/shelves").status == 200)
+        }
+    }
+
+    @Test("more header fields than maxHeaderCount get 431 on h2c too, within maxHeaderBytes")
+    func tooManyHeadersOverH2C() async throws {
         try await withGateway(configure: { $0.limits.maxHeaderCount = 20 }) { gateway in
             var headers: [String: String] = [:]
             for index in 0..<30 { headers["x-field-\(index)"] = "v" }
-            let reply = try await gateway.client(version).send("GET", "/v1/shelves", headers: headers)
+            let reply = try await gateway.client(.h2c).send("GET", "/v1/shelves", headers: headers)
             let message = try ErrorsEndToEndTests.expectError(reply, status: 431, code: 3)
             #expect(message.contains("maxHeaderCount"), "\(message)")
-            #expect(try await gateway.client(version).send("GET", "/v1/shelves").status == 200)
         }
     }
 
@@ -168,6 +181,16 @@ struct RequestTimeoutEndToEndTests {
             let (output, served) = try await Self.hold("trickle-headers", gateway: gateway)
             #expect(output.hasPrefix("HTTP/1.1 408"), "\(output)")
             #expect(output.contains("requestHeaderTimeout"), "\(output)")
+            #expect(output.hasSuffix("closed\n"), "\(output)")
+            #expect(served == 5)
+        }
+    }
+
+    @Test("an h2c header block left open past requestHeaderTimeout closes its connection with GOAWAY ENHANCE_YOUR_CALM")
+    func openHeaderBlock() async throws {
+        try await withGateway(configure: Self.configure) { gateway in
+            let (output, served) = try await Self.hold("trickle-headers-h2c", gateway: gateway)
+            #expect(output.contains("goaway 11"), "\(output)")
             #expect(output.hasSuffix("closed\n"), "\(output)")
             #expect(served == 5)
         }

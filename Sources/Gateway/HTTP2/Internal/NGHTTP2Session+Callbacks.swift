@@ -8,6 +8,7 @@ import NIOCore
 extension NGHTTP2Session {
     static let frameData = UInt8(NGHTTP2_DATA.rawValue)
     static let frameHeaders = UInt8(NGHTTP2_HEADERS.rawValue)
+    static let frameContinuation = UInt8(NGHTTP2_CONTINUATION.rawValue)
     static let frameSettings = UInt8(NGHTTP2_SETTINGS.rawValue)
     static let framePing = UInt8(NGHTTP2_PING.rawValue)
     static let frameGoAway = UInt8(NGHTTP2_GOAWAY.rawValue)
@@ -42,6 +43,20 @@ extension NGHTTP2Session {
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
             guard let frame, let userData else { return 0 }
             Unmanaged<NGHTTP2Session>.fromOpaque(userData).takeUnretainedValue().receiveFrame(frame)
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks) { _, header, userData in
+            guard let header, let userData else { return 0 }
+            // A header block (HEADERS, then CONTINUATION until END_HEADERS) is open from the start of its first
+            // frame until its last frame was received; no other frame may come in between.
+            let type = header.pointee.type
+            let session = Unmanaged<NGHTTP2Session>.fromOpaque(userData).takeUnretainedValue()
+            session.headerBlockOpen = type == NGHTTP2Session.frameHeaders || type == NGHTTP2Session.frameContinuation
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(callbacks) { _, _, _, userData in
+            guard let userData else { return 0 }
+            Unmanaged<NGHTTP2Session>.fromOpaque(userData).takeUnretainedValue().headerBlockOpen = false
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
@@ -152,6 +167,7 @@ extension NGHTTP2Session {
     }
 
     private func receiveFrame(_ frame: UnsafePointer<nghttp2_frame>) {
+        self.headerBlockOpen = false
         guard !self.isClosing else { return }
         let header = frame.pointee.hd
         let endStream = header.flags & Self.flagEndStream != 0

@@ -77,6 +77,9 @@ final class NGHTTP2Session {
     private var closeError: HTTP2Error?
     /// Streams whose queued DATA fell back under the low-water mark during the drain loop, to report after it.
     var drainedStreams: [NGHTTP2StreamState] = []
+    /// A received header block has begun and not ended (server face; see `headerBlockTimeout`).
+    var headerBlockOpen = false
+    private var headerBlockTimer: Scheduled<Void>?
 
     init(role: Role, configuration: HTTP2Configuration, owner: any NGHTTP2SessionOwner) {
         self.role = role
@@ -192,7 +195,28 @@ final class NGHTTP2Session {
 
     func channelReadComplete() {
         self.isReadBatch = false
+        self.timeHeaderBlock()
         self.drain()
+    }
+
+    /// Server face: a header block still open at the end of a read must end within `headerBlockTimeout`, or the
+    /// connection, which it holds up, is closed.
+    private func timeHeaderBlock() {
+        guard self.headerBlockOpen else {
+            self.headerBlockTimer?.cancel()
+            self.headerBlockTimer = nil
+            return
+        }
+        guard self.headerBlockTimer == nil, let timeout = self.configuration.headerBlockTimeout,
+            let context = self.context
+        else { return }
+        self.headerBlockTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.headerBlockTimer = nil
+            guard self.headerBlockOpen else { return }
+            self.fail(
+                HTTP2Error(code: .protocolError, message: "a request header block did not end within \(timeout)"),
+                errorCode: .enhanceYourCalm)
+        }
     }
 
     func channelWritabilityChanged() {
@@ -208,6 +232,8 @@ final class NGHTTP2Session {
     }
 
     func channelInactive() {
+        self.headerBlockTimer?.cancel()
+        self.headerBlockTimer = nil
         guard !self.isClosed else { return }
         self.isClosing = true
         self.isClosed = true
