@@ -28,6 +28,12 @@ final class RequestDispatcher {
             runtime: runtime, eventLoop: eventLoop, http2: http2, deadlines: deadlines, logger: logger)
     }
 
+    /// Opens this loop's connections to the endpoints each backend knows so far (called once the gateway's
+    /// listeners are bound, so that nothing is logged before a bind failure).
+    func openConnections() {
+        for pool in pools.values { pool.update(endpoints: pool.backend.balancer.endpoints) }
+    }
+
     private static func makePools(
         runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, deadlines: CallDeadlines,
         logger: Logger
@@ -37,10 +43,8 @@ final class RequestDispatcher {
             var configuration = http2
             configuration.connectTimeout = .nanoseconds(backend.config.connectTimeout.nanoseconds)
             configuration.handshakeTimeout = configuration.connectTimeout
-            let pool = UpstreamPool(
+            pools[backend.name] = UpstreamPool(
                 backend: backend, eventLoop: eventLoop, configuration: configuration, deadlines: deadlines, logger: logger)
-            pool.update(endpoints: backend.balancer.endpoints)
-            pools[backend.name] = pool
         }
         return pools
     }
@@ -51,6 +55,7 @@ final class RequestDispatcher {
         let old = pools
         self.runtime = runtime
         pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2, deadlines: deadlines, logger: logger)
+        openConnections()
         for pool in old.values { pool.shutDown() }
     }
 
@@ -211,15 +216,21 @@ final class RequestDispatcher {
             })
     }
 
-    /// Answers with `error` and logs it: client mistakes at info level, failures to reach or use a backend
-    /// as warnings, and errors a backend returned at debug level (they are the backend's answer, not a fault).
+    /// Answers with `error` and logs it (see `logRefusal`).
     private func refuse(_ error: GatewayError, _ writer: RecordingResponseWriter, fromBackend: Bool = false) {
+        logRefusal(error, fromBackend: fromBackend)
+        writer.code = error.code
+        writer.writeError(error, allocator: allocator)
+    }
+
+    /// Logs a refused request: client mistakes at info level, failures to reach or use a backend as warnings,
+    /// errors a backend returned at debug level. The client handlers log their own refusals (limits, timeouts,
+    /// malformed requests) here too.
+    func logRefusal(_ error: GatewayError, fromBackend: Bool = false) {
         let level: Logger.Level = fromBackend ? .debug : error.httpStatus >= 500 ? .warning : .info
         logger.log(level: level, "request refused", metadata: [
             "status": "\(error.httpStatus)", "grpc_code": "\(error.code)", "error": "\(error.message)",
         ])
-        writer.code = error.code
-        writer.writeError(error, allocator: allocator)
     }
 
     /// Ends a stream that has begun with an in-band `{"error": status}` line.

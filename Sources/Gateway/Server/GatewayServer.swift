@@ -107,7 +107,11 @@ public final class GatewayServer: Service, Sendable {
             throw error
         }
         adminListener.withLock { $0 = admin }
-        // Endpoints are followed once both listeners are bound, so that a bind failure is the first thing logged.
+        // Connections open and endpoints are followed once both listeners are bound, so that a bind failure is
+        // the first thing logged.
+        for dispatcher in frozen.values {
+            try await dispatcher.eventLoop.submit { dispatcher.value.openConnections() }.get()
+        }
         followDiscovery(of: runtime, kubernetes: kubernetes)
         state.enter(.serving)
         let bound = (

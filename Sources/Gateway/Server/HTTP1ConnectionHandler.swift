@@ -412,6 +412,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
         stopRequestTimers()
         state = .waitingForResponse(keepAlive: false)
         lingerAfterReply = lingering
+        dispatcher.logRefusal(error)
         writeError(error, allocator: context.channel.allocator)
     }
 

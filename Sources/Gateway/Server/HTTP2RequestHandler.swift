@@ -157,6 +157,7 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
 
     private func refuse(_ stream: HTTP2ServerStream, _ error: GatewayError) {
         streams[stream.id] = .done
+        dispatcher.logRefusal(error)
         HTTP2ResponseWriter(stream: stream).writeError(error, allocator: allocator)
     }
 }
