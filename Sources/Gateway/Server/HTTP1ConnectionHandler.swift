@@ -116,7 +116,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
     }
 
     /// Restarts the body's timer: `requestBodyTimeout` from now.
-    private func restartBodyTimer(context: ChannelHandlerContext) {
+    private func restartBodyTimer() {
         if let bodyTimer { dispatcher.deadlines.cancel(bodyTimer) }
         bodyTimer = dispatcher.deadlines.register(.now() + .init(limits.requestBodyTimeout)) {
             self.bodyTimer = nil
@@ -189,9 +189,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
             headerTimer?.cancel()
             headerTimer = nil
             receiveHead(head, context: context)
-            if case .receiving = state { restartBodyTimer(context: context) }
+            if case .receiving = state { restartBodyTimer() }
         case (.body(var chunk), .receiving(var request, let keepAlive)):
-            restartBodyTimer(context: context)
+            restartBodyTimer()
             guard request.body.readableBytes + chunk.readableBytes <= limits.maxRequestBytes else {
                 rejectAndClose(.bodyTooLarge(limit: limits.maxRequestBytes), lingering: true)
                 return
