@@ -119,7 +119,7 @@ extension GatewayConfig {
     private static func backend(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> Backend {
         let keys = try node.mapping(allowed: [
             "name", "descriptors", "services", "endpoints", "kubernetes", "balancer", "timeout", "connectTimeout",
-            "balancing",
+            "balancing", "json",
         ])
         guard let name = try keys["name"]?.string(), !name.isEmpty else {
             throw node.error("a backend needs a name")
@@ -161,6 +161,10 @@ extension GatewayConfig {
         if let key = keys["timeout"] { backend.timeout = try key.positiveDuration() }
         if let key = keys["connectTimeout"] { backend.connectTimeout = try key.positiveDuration() }
         if let key = keys["balancing"] { backend.balancing = try Balancing(key) }
+        if let section = keys["json"] {
+            let json = try section.mapping(allowed: ["discardUnknownFields"])
+            if let key = json["discardUnknownFields"] { backend.discardUnknownFields = try key.bool() }
+        }
         return backend
     }
 

@@ -124,6 +124,10 @@ public struct GatewayConfig: Sendable {
         public var connectTimeout: Duration
         /// Latency model, ejection, retries and connection pool settings. Section `balancing`.
         public var balancing: Balancing
+        /// Drop request JSON fields that name no field of their message instead of answering 400 naming the
+        /// field. Dropping is grpc-gateway v2's default, but it loses what a client meant to send (a typo, a field
+        /// newer than the gateway's descriptors) without a word. Key `json.discardUnknownFields`, default false.
+        public var discardUnknownFields = false
         /// Where the backend's `descriptors` key is written, for errors found once the descriptors are read; nil
         /// for a backend not loaded from a file.
         public var descriptorsLocation: ConfigLocation?

@@ -33,6 +33,8 @@ package struct GatewayRuntime: Sendable {
         for (index, backendConfig) in config.backends.enumerated() {
             let key = "backends[\(index)]"
             let backend = BackendRuntime(config: backendConfig, metrics: metrics.backend(named: backendConfig.name))
+            var options = transcoding
+            options.discardUnknownFields = backendConfig.discardUnknownFields
             backends.append(backend)
             let location = backendConfig.descriptorsLocation
             let pool = try Self.loadDescriptors(of: backendConfig, key: key)
@@ -62,7 +64,7 @@ package struct GatewayRuntime: Sendable {
                     methodMetrics[method.grpcPath] = series
                     routes.append(
                         contentsOf: try Self.routes(
-                            for: method, of: backend, options: transcoding, key: key, metrics: metrics, series: series))
+                            for: method, of: backend, options: options, key: key, metrics: metrics, series: series))
                 }
             }
         }

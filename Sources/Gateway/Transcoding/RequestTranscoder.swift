@@ -51,7 +51,8 @@ package struct RequestTranscoder: Sendable {
         query: Substring?,
         into output: inout [UInt8]
     ) throws(TranscodingError) {
-        var encoder = JSONToWireEncoder(table: table, maxDepth: options.maxDepth, json: body)
+        var encoder = JSONToWireEncoder(
+            table: table, maxDepth: options.maxDepth, discardUnknownFields: options.discardUnknownFields, json: body)
         defer { encoder.deallocate() }
         switch self.body {
         case .none:

@@ -9,6 +9,10 @@ package struct TranscodingOptions: Sendable, Hashable {
     package var useProtoNames: Bool
     /// Print enum values as numbers instead of names. Default: `false`.
     package var enumsAsInts: Bool
+    /// Drop request JSON fields that name no field of their message instead of refusing the request with
+    /// `TranscodingError.Code.unknownField` (400). Dropping loses what a client meant to send (a typo, a field
+    /// newer than the gateway's descriptors) without a word. Default: `false` (refuse, as protobuf and Envoy do).
+    package var discardUnknownFields: Bool
     /// The deepest nesting of JSON objects and arrays (request) or of messages (response) accepted; deeper
     /// input fails with `TranscodingError.Code.tooDeep`. Default: 64.
     package var maxDepth: Int
@@ -17,11 +21,13 @@ package struct TranscodingOptions: Sendable, Hashable {
         emitUnpopulated: Bool = false,
         useProtoNames: Bool = false,
         enumsAsInts: Bool = false,
+        discardUnknownFields: Bool = false,
         maxDepth: Int = 64
     ) {
         self.emitUnpopulated = emitUnpopulated
         self.useProtoNames = useProtoNames
         self.enumsAsInts = enumsAsInts
+        self.discardUnknownFields = discardUnknownFields
         self.maxDepth = maxDepth
     }
 

@@ -49,6 +49,22 @@ struct ErrorsEndToEndTests {
         }
     }
 
+    @Test("an unknown JSON field is 400 naming it, unless its backend discards unknown fields", arguments: versions)
+    func unknownField(version: CurlClient.HTTPVersion) async throws {
+        try await withGateway { gateway in
+            let reply = try await gateway.client(version).send("POST", "/v1/echo", body: #"{"mesage":"typo"}"#)
+            let message = try Self.expectError(reply, status: 400, code: 3)
+            #expect(message.contains("mesage"), "\(message)")
+        }
+        try await withGateway(configure: { config in
+            for index in config.backends.indices { config.backends[index].discardUnknownFields = true }
+        }) { gateway in
+            let reply = try await gateway.client(version).send("POST", "/v1/echo", body: #"{"mesage":"typo","message":"ok"}"#)
+            #expect(reply.status == 200, "\(reply)")
+            #expect(reply.body.contains(#""message":"ok""#))
+        }
+    }
+
     @Test("gRPC status codes map to HTTP statuses with the backend's message", arguments: [
         (5, 404), (3, 400), (7, 403), (16, 401), (8, 429), (9, 400), (12, 501), (13, 500), (14, 503), (10, 409),
     ])

@@ -194,9 +194,28 @@ struct RequestTranscoderTests {
         _ = try Fixtures.encode(deep, as: "portico.test.Tree", options: .init(maxDepth: 100))
         let unknown = #"{"x":"# + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "}"
         let unknownError = #expect(throws: TranscodingError.self) {
-            try Fixtures.encode(unknown, as: "portico.test.Tree")
+            try Fixtures.encode(unknown, as: "portico.test.Tree", options: .init(discardUnknownFields: true))
         }
         #expect(unknownError?.code == .tooDeep)
+    }
+
+    @Test("an unknown JSON field is refused naming it, at any depth, unless discardUnknownFields")
+    func unknownFields() throws {
+        for (json, path) in [
+            (#"{"nope": 1}"#, "nope"),
+            (#"{"scalars": {"fInt32": 3, "alsoUnknown": "x"}}"#, "scalars.alsoUnknown"),
+            (#"{"scalars": {"f_int32": 3}, "Scalars": {}}"#, "Scalars"),
+        ] {
+            let error = #expect(throws: TranscodingError.self) { try Fixtures.encode(json, as: "portico.test.Everything") }
+            #expect(error?.code == .unknownField, "\(json)")
+            #expect(error?.fieldPath == path, "\(json)")
+            let dropped = try Fixtures.encode(json, as: "portico.test.Everything", options: .init(discardUnknownFields: true))
+            #expect(try Fixtures.decode(dropped, as: "portico.test.Everything").contains("nope") == false)
+        }
+        // An Any's "@type" is not a field of the packed message, and is accepted in strict mode.
+        let any = #"{"wellKnown": {"anys": [{"@type": "type.googleapis.com/portico.test.Book", "title": "t"}]}}"#
+        let packed = try Fixtures.encode(any, as: "portico.test.Everything")
+        #expect(try Fixtures.decode(packed, as: "portico.test.Everything").contains(#""title":"t""#))
     }
 
     @Test("bad path variables and query values name their field")

@@ -149,7 +149,8 @@ extension JSONToWireEncoder {
         case .wrapper(let kind):
             try writeScalar(.text(text), kind: kind, number: 1, enumLayout: nil, alwaysWrite: false, into: &output)
         case .value, .structValue, .listValue, .any:
-            var nested = JSONToWireEncoder(table: table, maxDepth: maxDepth, json: text)
+            var nested = JSONToWireEncoder(
+                table: table, maxDepth: maxDepth, discardUnknownFields: discardUnknownFields, json: text)
             defer { nested.deallocate() }
             try nested.encodeMessage(messageIndex, depth: 0, into: &output)
             guard nested.reader.isAtEnd() else { throw nested.reader.error("unexpected data after the JSON value") }
@@ -197,7 +198,7 @@ extension JSONToWireEncoder {
                 }
             } while try reader.consumeIf(UInt8(ascii: ","))
         } else {
-            try encodeMessage(messageIndex, depth: depth, into: &output)
+            try encodeMessage(messageIndex, depth: depth, typeKeyAllowed: true, into: &output)
         }
         reader.rewind(to: objectEnd)
         output.endLengthDelimited(at: start)

@@ -3,6 +3,8 @@
 struct JSONToWireEncoder {
     let table: SchemaTable
     let maxDepth: Int
+    /// Skip object keys that name no field instead of failing with `unknownField`.
+    let discardUnknownFields: Bool
     var reader: JSONReader
 
     /// What to encode at the end of a field path.
@@ -13,9 +15,10 @@ struct JSONToWireEncoder {
         case text(UnsafeRawBufferPointer)
     }
 
-    init(table: SchemaTable, maxDepth: Int, json: UnsafeRawBufferPointer) {
+    init(table: SchemaTable, maxDepth: Int, discardUnknownFields: Bool, json: UnsafeRawBufferPointer) {
         self.table = table
         self.maxDepth = maxDepth
+        self.discardUnknownFields = discardUnknownFields
         self.reader = JSONReader(bytes: json)
     }
 
@@ -31,7 +34,11 @@ struct JSONToWireEncoder {
     }
 
     /// Encodes the JSON value at the reader as the content of message `messageIndex`.
-    mutating func encodeMessage(_ messageIndex: Int, depth: Int, into output: inout [UInt8]) throws(TranscodingError) {
+    ///
+    /// - Parameter typeKeyAllowed: The object is a `google.protobuf.Any`'s: its `@type` key is not a field.
+    mutating func encodeMessage(
+        _ messageIndex: Int, depth: Int, typeKeyAllowed: Bool = false, into output: inout [UInt8]
+    ) throws(TranscodingError) {
         let layout = table.messages[messageIndex]
         if let wellKnown = layout.wellKnown {
             try encodeWellKnown(wellKnown, layout: layout, depth: depth, into: &output)
@@ -45,6 +52,11 @@ struct JSONToWireEncoder {
             let name = try reader.readString()
             try reader.consume(UInt8(ascii: ":"))
             guard let slot = layout.fieldsByName.lookup(name) else {
+                guard discardUnknownFields || (typeKeyAllowed && name.elementsEqual("@type".utf8)) else {
+                    throw TranscodingError(
+                        code: .unknownField, fieldPath: String(decoding: name, as: UTF8.self),
+                        message: "\(layout.fullName) has no such field", offset: reader.position)
+                }
                 try reader.skipValue(depth: depth + 1, maxDepth: maxDepth)
                 continue
             }
