@@ -17,7 +17,8 @@ package struct HTTP2Configuration: Sendable {
     package var maxFrameSize: Int
     /// SETTINGS_MAX_HEADER_LIST_SIZE advertised to the peer, in bytes as HTTP/2 counts them (name + value + 32 per
     /// field). A received header block over it is not delivered: the server face reports it to its delegate
-    /// (which answers 431) and the client face resets the stream and fails it with `HTTP2Error.Code.headerListTooLarge`. Default 16 KiB.
+    /// (which answers 431) and the client face resets the stream and fails it with
+    /// `HTTP2Error.Code.headerListTooLarge`. Default 16 KiB.
     package var maxHeaderListSize: Int
     /// Client face: how long to wait for the peer's first SETTINGS frame after TCP connected. Default 5 s.
     package var handshakeTimeout: TimeAmount

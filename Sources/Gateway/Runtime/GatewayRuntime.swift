@@ -42,10 +42,13 @@ package struct GatewayRuntime: Sendable {
             for wanted in backendConfig.services where !known.contains(wanted) {
                 throw ConfigError(
                     at: location, key: "\(key).services",
-                    message: "service \(wanted) is not in the descriptor sets \(backendConfig.descriptorFiles.joined(separator: ", ")) "
+                    message:
+                        "service \(wanted) is not in the descriptor sets \(backendConfig.descriptorFiles.joined(separator: ", ")) "
                         + "(they hold: \(known.sorted().joined(separator: ", ")))")
             }
-            let served = pool.services.filter { backendConfig.services.isEmpty || backendConfig.services.contains($0.fullName) }
+            let served = pool.services.filter {
+                backendConfig.services.isEmpty || backendConfig.services.contains($0.fullName)
+            }
             for service in served {
                 if let other = backendsByService[service.fullName] {
                     throw ConfigError(
@@ -59,7 +62,8 @@ package struct GatewayRuntime: Sendable {
                 for method in service.methods {
                     let series = metrics.method(
                         service: service.fullName, method: method.name,
-                        type: .init(clientStreaming: method.isClientStreaming, serverStreaming: method.isServerStreaming),
+                        type: .init(
+                            clientStreaming: method.isClientStreaming, serverStreaming: method.isServerStreaming),
                         backend: backend.name)
                     methodMetrics[method.grpcPath] = series
                     routes.append(
@@ -90,7 +94,9 @@ package struct GatewayRuntime: Sendable {
         return unknownMethodMetrics[service]
     }
 
-    private static func loadDescriptors(of backend: GatewayConfig.Backend, key: String) throws(ConfigError) -> DescriptorPool {
+    private static func loadDescriptors(of backend: GatewayConfig.Backend, key: String) throws(ConfigError)
+        -> DescriptorPool
+    {
         var sets: [(source: String, bytes: [UInt8])] = []
         let location = backend.descriptorsLocation
         for path in backend.descriptorFiles {
@@ -103,7 +109,7 @@ package struct GatewayRuntime: Sendable {
         }
         do {
             return try DescriptorPool(descriptorSets: sets)
-        } catch where error.code == .malformedDescriptorSet {
+        } catch  where error.code == .malformedDescriptorSet {
             throw ConfigError(
                 at: location, key: "\(key).descriptors",
                 message: "\(error.source) is not a FileDescriptorSet (a binary protobuf file); make one with "
@@ -144,7 +150,8 @@ package struct GatewayRuntime: Sendable {
                 backend: backend, method: method, binding: binding,
                 requestTranscoder: RequestTranscoder(method: method, binding: binding, options: options),
                 responseTranscoder: ResponseTranscoder(method: method, binding: binding, options: options),
-                metrics: metrics.route(template: templateText, httpMethod: binding?.httpMethod ?? "POST", method: series))
+                metrics: metrics.route(
+                    template: templateText, httpMethod: binding?.httpMethod ?? "POST", method: series))
             routes.append(.init(httpMethod: binding?.httpMethod ?? "POST", template: template, target: target))
         }
         return routes

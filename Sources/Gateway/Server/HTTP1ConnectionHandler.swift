@@ -122,7 +122,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
             self.bodyTimer = nil
             guard case .receiving = self.state else { return }
             self.rejectAndClose(
-                .requestTimeout("the rest of the request body", key: "requestBodyTimeout", limit: self.limits.requestBodyTimeout))
+                .requestTimeout(
+                    "the rest of the request body", key: "requestBodyTimeout", limit: self.limits.requestBodyTimeout))
         }
     }
 
@@ -288,7 +289,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
 
     func endStreamingResponse() {
         guard let context, case .streamingResponse(let keepAlive) = state else { return }
-        let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(staticString: "0\r\n\r\n")))
+        let written = context.writeAndFlush(
+            wrapOutboundOut(context.channel.allocator.buffer(staticString: "0\r\n\r\n")))
         responseFinished(keepAlive: keepAlive, written: written, context: context)
     }
 

@@ -76,7 +76,8 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
             guard case .receiving = self.streams[stream.id] else { return }
             self.refuse(
                 stream,
-                .requestTimeout("the rest of the request body", key: "requestBodyTimeout", limit: self.limits.requestBodyTimeout))
+                .requestTimeout(
+                    "the rest of the request body", key: "requestBodyTimeout", limit: self.limits.requestBodyTimeout))
         }
     }
 
@@ -114,16 +115,20 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         }
     }
 
-    private func startProxy(_ stream: HTTP2ServerStream, path: String, headers: [(name: String, value: String)], endStream: Bool) {
+    private func startProxy(
+        _ stream: HTTP2ServerStream, path: String, headers: [(name: String, value: String)], endStream: Bool
+    ) {
         let service = path.split(separator: "/", omittingEmptySubsequences: true).first.map(String.init) ?? ""
-        guard let backend = dispatcher.runtime.backendsByService[service], let pool = dispatcher.pools[backend.name] else {
+        guard let backend = dispatcher.runtime.backendsByService[service], let pool = dispatcher.pools[backend.name]
+        else {
             streams[stream.id] = .done
             stream.sendResponseHeaders(
                 [
                     HTTP2Header(name: ":status", value: "200"),
                     HTTP2Header(name: "content-type", value: "application/grpc"),
                     HTTP2Header(name: "grpc-status", value: String(GRPCStatusCode.unimplemented.rawValue)),
-                    HTTP2Header(name: "grpc-message", value: "unknown service \(GRPCStatusFields.percentEncoded(service))"),
+                    HTTP2Header(
+                        name: "grpc-message", value: "unknown service \(GRPCStatusFields.percentEncoded(service))"),
                 ],
                 endStream: true)
             return
