@@ -61,7 +61,8 @@ package struct RequestTranscoder: Sendable {
             if !encoder.reader.isAtEnd() {
                 if try encoder.reader.peek() == UInt8(ascii: "n") {
                     throw TranscodingError(
-                        code: .wrongType, message: "the body is null; expected a JSON object for "
+                        code: .wrongType,
+                        message: "the body is null; expected a JSON object for "
                             + "\(table.messages[messageIndex].fullName)", offset: 0)
                 } else {
                     try encoder.encodeMessage(messageIndex, depth: 0, into: &output)
@@ -136,15 +137,25 @@ package struct RequestTranscoder: Sendable {
                     message: "the query parameter \(String(parameter).debugDescription) has a malformed percent escape "
                         + "(% must be followed by two hex digits)")
             }
-            guard resolveParameter(name, into: &slots),
+            // `map[key]=value` sets one entry of a map field (grpc-gateway's syntax).
+            var mapKey: ArraySlice<UInt8>?
+            if name.last == UInt8(ascii: "]"), let open = name.firstIndex(of: UInt8(ascii: "[")) {
+                mapKey = name[(open + 1)..<(name.count - 1)]
+                name.removeSubrange(open...)
+            }
+            guard resolveParameter(name, endingAtMap: mapKey != nil, into: &slots),
                 !boundPaths.contains(where: { bound in bound.count <= slots.count && slots.starts(with: bound) })
             else { continue }
             var failure: TranscodingError?
             value.withUnsafeBytes { buffer in
-                do throws(TranscodingError) {
-                    try encoder.encode(.text(buffer), along: slots[...], in: messageIndex, into: &output)
-                } catch {
-                    failure = error
+                (mapKey ?? []).withUnsafeBytes { key in
+                    do throws(TranscodingError) {
+                        let leaf: JSONToWireEncoder.Leaf =
+                            mapKey == nil ? .text(buffer) : .mapEntry(key: key, value: buffer)
+                        try encoder.encode(leaf, along: slots[...], in: messageIndex, into: &output)
+                    } catch {
+                        failure = error
+                    }
                 }
             }
             if let failure { throw failure }
@@ -152,8 +163,9 @@ package struct RequestTranscoder: Sendable {
     }
 
     /// Resolves a dotted parameter name to field slots; false when a step is unknown, traverses something
-    /// other than a singular message, or ends at a map or a message without a text form.
-    private func resolveParameter(_ name: [UInt8], into slots: inout [Int]) -> Bool {
+    /// other than a singular message, or ends at a message without a text form, or at a map unless
+    /// `endingAtMap` (and then anywhere else).
+    private func resolveParameter(_ name: [UInt8], endingAtMap: Bool, into slots: inout [Int]) -> Bool {
         slots.removeAll(keepingCapacity: true)
         var layout = table.messages[messageIndex]
         var stepStart = 0
@@ -167,7 +179,7 @@ package struct RequestTranscoder: Sendable {
                 let field = layout.fields[Int(slot)]
                 slots.append(Int(slot))
                 if stepEnd == bytes.count {
-                    if field.isMap { return false }
+                    if field.isMap || endingAtMap { return field.isMap && endingAtMap }
                     return field.kind != .message || table.messages[field.typeIndex].wellKnown != nil
                 }
                 guard field.kind == .message, !field.isRepeated, table.messages[field.typeIndex].wellKnown == nil else {

@@ -70,6 +70,25 @@ struct RequestTranscoderTests {
         )
     }
 
+    @Test("map[key]=value query parameters set map entries: string and integer keys, enum values by name or number")
+    func mapQuery() throws {
+        let json = try request(
+            "ListBooks", path: [(["parent"], "shelves/9")],
+            query: "labels[env]=prod&labels%5Bteam%5D=a%20b&colorByRank[1]=RED&color_by_rank[-2]=2&parent[x]=ignored")
+        #expect(
+            try Fixtures.sameJSON(
+                json,
+                #"{"parent":"shelves/9","labels":{"env":"prod","team":"a b"},"colorByRank":{"1":"RED","-2":"GREEN"}}"#))
+        let badKey = #expect(throws: TranscodingError.self) {
+            try request("ListBooks", path: [(["parent"], "p")], query: "colorByRank[one]=RED")
+        }
+        #expect(badKey?.fieldPath == "colorByRank", "\(String(describing: badKey))")
+        let badValue = #expect(throws: TranscodingError.self) {
+            try request("ListBooks", path: [(["parent"], "p")], query: "colorByRank[1]=PURPLE")
+        }
+        #expect(badValue?.code == .unknownEnumValue)
+    }
+
     @Test("repeated query keys append; enums by name or number; well-known types from text")
     func repeatedQuery() throws {
         let json = try request(
@@ -206,10 +225,13 @@ struct RequestTranscoderTests {
             (#"{"scalars": {"fInt32": 3, "alsoUnknown": "x"}}"#, "scalars.alsoUnknown"),
             (#"{"scalars": {"f_int32": 3}, "Scalars": {}}"#, "Scalars"),
         ] {
-            let error = #expect(throws: TranscodingError.self) { try Fixtures.encode(json, as: "portico.test.Everything") }
+            let error = #expect(throws: TranscodingError.self) {
+                try Fixtures.encode(json, as: "portico.test.Everything")
+            }
             #expect(error?.code == .unknownField, "\(json)")
             #expect(error?.fieldPath == path, "\(json)")
-            let dropped = try Fixtures.encode(json, as: "portico.test.Everything", options: .init(discardUnknownFields: true))
+            let dropped = try Fixtures.encode(
+                json, as: "portico.test.Everything", options: .init(discardUnknownFields: true))
             #expect(try Fixtures.decode(dropped, as: "portico.test.Everything").contains("nope") == false)
         }
         // An Any's "@type" is not a field of the packed message, and is accepted in strict mode.

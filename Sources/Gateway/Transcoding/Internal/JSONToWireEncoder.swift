@@ -13,6 +13,8 @@ struct JSONToWireEncoder {
         case json(depth: Int)
         /// A path variable or query parameter value.
         case text(UnsafeRawBufferPointer)
+        /// One entry of a map field, from a `map[key]=value` query parameter.
+        case mapEntry(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
     }
 
     init(table: SchemaTable, maxDepth: Int, discardUnknownFields: Bool, json: UnsafeRawBufferPointer) {
@@ -313,6 +315,8 @@ struct JSONToWireEncoder {
                 switch leaf {
                 case .json(let depth): try encodeField(field, depth: depth, into: &output)
                 case .text(let text): try encodeText(text, field: field, into: &output)
+                case .mapEntry(let key, let value):
+                    try encodeMapEntry(key: key, value: value, field: field, into: &output)
                 }
             } else {
                 output.appendVarint(field.lengthDelimitedTag)
@@ -323,6 +327,22 @@ struct JSONToWireEncoder {
         } catch {
             throw error.within(field: field.jsonName)
         }
+    }
+
+    /// Encodes one entry of map `field` from text: its key as JSON map keys are read, its value as a query
+    /// parameter value.
+    private mutating func encodeMapEntry(
+        key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, field: FieldLayout, into output: inout [UInt8]
+    ) throws(TranscodingError) {
+        let entry = table.messages[field.typeIndex]
+        let keyField = entry.fields[0]
+        output.appendVarint(field.lengthDelimitedTag)
+        let start = output.beginLengthDelimited()
+        try writeScalar(
+            try Self.mapKey(key, kind: keyField.kind), kind: keyField.kind, number: 1, enumLayout: nil,
+            alwaysWrite: true, into: &output)
+        try encodeText(value, field: entry.fields[1], into: &output)
+        output.endLengthDelimited(at: start)
     }
 
     /// Encodes a path variable or query parameter value as `field`.
