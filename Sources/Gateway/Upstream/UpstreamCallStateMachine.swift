@@ -4,8 +4,8 @@ import Balancer
 /// which pod it goes to, when it is tried again, how it ends, and what the balancer learns from it.
 ///
 /// A value type that takes events and returns actions, as grpc-swift-nio-transport's stream state machines do;
-/// the objects around it (``UpstreamCall``, ``GRPCProxyStream``) own the streams, the timer and the bytes, and
-/// carry the actions out. Everything the balancer is owed leaves through a ``Settlement`` exactly once: the
+/// ``UpstreamCallDriver`` carries the actions out (the pool, the stream, the deadline, the balancer) for both
+/// exchanges that read and write the bytes, ``UpstreamCall`` and ``GRPCProxyStream``. Everything the balancer is owed leaves through a ``Settlement`` exactly once: the
 /// ticket of every pick, and the retry permit of a retry.
 ///
 /// The rules:
