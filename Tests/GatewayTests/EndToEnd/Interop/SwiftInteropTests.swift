@@ -5,8 +5,6 @@ import Testing
 /// gateway for the whole suite). The cases are in `InteropMatrix`.
 @Suite("gRPC interop: grpc-swift-2 behind portico", .interop(.swift))
 struct SwiftInteropTests {
-    static let stack = InteropStack.swift
-
     @Test("JSON unary: the message goes up and comes back", arguments: CurlClient.HTTPVersion.allCases, InteropSize.all)
     func jsonUnary(version: CurlClient.HTTPVersion, size: InteropSize) async throws {
         try await InteropMatrix.jsonUnary(version, size)
