@@ -5,6 +5,9 @@ import Synchronization
 /// Sends raw bytes over TCP and returns everything the server sent until it closed the connection, for
 /// requests no well-behaved client would send.
 enum RawHTTPClient {
+    /// How long an exchange waits for the server to close; generous, for a machine loaded by the whole suite.
+    static let timeout = TimeAmount.seconds(30)
+
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         private let received = Mutex<[UInt8]>([])
@@ -24,7 +27,8 @@ enum RawHTTPClient {
         }
     }
 
-    /// Writes `request` to `host:port` and returns the reply bytes as text, once the server closes.
+    /// Writes `request` to `host:port` and returns the reply bytes as text, once the server closes (or after
+    /// `timeout`).
     ///
     /// - Parameter halfClose: Shut the client's write side once the request is written, as a client that has
     ///   nothing more to send does (the server then sees the end of its input).
@@ -45,7 +49,7 @@ enum RawHTTPClient {
             // The server may answer and close before it has read everything (a refused upload): what it sent
             // is still the reply.
         }
-        let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+        let timeout = channel.eventLoop.scheduleTask(in: Self.timeout) { channel.close(promise: nil) }
         let reply = try await promise.futureResult.get()
         timeout.cancel()
         return String(decoding: reply, as: UTF8.self)
