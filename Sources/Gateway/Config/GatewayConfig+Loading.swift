@@ -61,7 +61,7 @@ extension GatewayConfig {
         }
         var backends: [Backend] = []
         for item in try backendsNode.sequence() {
-            let backend = try Self.backend(item, relativeTo: folder)
+            let backend = try Self.backend(item, relativeTo: folder, json: json)
             if backends.contains(where: { $0.name == backend.name }) {
                 throw item.error("two backends are named \(backend.name)")
             }
@@ -71,12 +71,20 @@ extension GatewayConfig {
         self.backends = backends
     }
 
-    private static func jsonOptions(_ node: ConfigNode) throws(ConfigError) -> JSONOptions {
-        let keys = try node.mapping(allowed: ["emitUnpopulated", "useProtoNames", "enumsAsInts"])
-        var options = JSONOptions.defaults
+    /// The `json` section's options, starting from `base` (the gateway's, for a backend's own section).
+    private static func jsonOptions(_ node: ConfigNode, base: JSONOptions = .defaults) throws(ConfigError)
+        -> JSONOptions
+    {
+        let keys = try node.mapping(allowed: [
+            "emitUnpopulated", "useProtoNames", "enumsAsInts", "int64AsNumbers", "indent", "discardUnknownFields",
+        ])
+        var options = base
         if let key = keys["emitUnpopulated"] { options.emitUnpopulated = try key.bool() }
         if let key = keys["useProtoNames"] { options.useProtoNames = try key.bool() }
         if let key = keys["enumsAsInts"] { options.enumsAsInts = try key.bool() }
+        if let key = keys["int64AsNumbers"] { options.int64AsNumbers = try key.bool() }
+        if let key = keys["indent"] { options.indent = try key.int(in: 0...8) }
+        if let key = keys["discardUnknownFields"] { options.discardUnknownFields = try key.bool() }
         return options
     }
 
@@ -116,7 +124,9 @@ extension GatewayConfig {
         return KubernetesServiceRef(service: service, namespace: try keys["namespace"]?.string(), port: port)
     }
 
-    private static func backend(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> Backend {
+    private static func backend(_ node: ConfigNode, relativeTo folder: String, json: JSONOptions) throws(ConfigError)
+        -> Backend
+    {
         let keys = try node.mapping(allowed: [
             "name", "descriptors", "services", "endpoints", "kubernetes", "balancer", "timeout", "connectTimeout",
             "balancing", "json",
@@ -161,10 +171,7 @@ extension GatewayConfig {
         if let key = keys["timeout"] { backend.timeout = try key.positiveDuration() }
         if let key = keys["connectTimeout"] { backend.connectTimeout = try key.positiveDuration() }
         if let key = keys["balancing"] { backend.balancing = try Balancing(key) }
-        if let section = keys["json"] {
-            let json = try section.mapping(allowed: ["discardUnknownFields"])
-            if let key = json["discardUnknownFields"] { backend.discardUnknownFields = try key.bool() }
-        }
+        if let section = keys["json"] { backend.json = try Self.jsonOptions(section, base: json) }
         return backend
     }
 

@@ -87,19 +87,28 @@ public struct GatewayConfig: Sendable {
         }
     }
 
-    /// The proto3 JSON printing options, as in Envoy's transcoder `print_options`. Section `json`.
+    /// How request JSON is read and reply JSON printed (the proto3 JSON mapping; the printing options are
+    /// Envoy's transcoder `print_options`). Section `json` at the top level, for every backend; a backend's own
+    /// `json` section overrides the keys it names.
     public struct JSONOptions: Sendable {
         /// Print fields that hold their default value. Key `json.emitUnpopulated`, default false.
-        public var emitUnpopulated: Bool
+        public var emitUnpopulated = false
         /// Print proto field names instead of lowerCamelCase JSON names. Key `json.useProtoNames`, default false.
-        public var useProtoNames: Bool
+        public var useProtoNames = false
         /// Print enum values as numbers instead of names. Key `json.enumsAsInts`, default false.
-        public var enumsAsInts: Bool
+        public var enumsAsInts = false
+        /// Print 64-bit integers as JSON numbers instead of strings. Readers that parse numbers as doubles
+        /// (JavaScript's `JSON.parse`) silently round values beyond 2^53. Key `json.int64AsNumbers`, default false.
+        public var int64AsNumbers = false
+        /// Spaces of indentation per level; 0 prints compact JSON. Key `json.indent` (0 to 8), default 0.
+        public var indent = 0
+        /// Drop request JSON fields that name no field of their message instead of answering 400 naming the
+        /// field. Dropping is grpc-gateway v2's default, but it loses what a client meant to send (a typo, a field
+        /// newer than the gateway's descriptors) without a word. Key `json.discardUnknownFields`, default false.
+        public var discardUnknownFields = false
 
         /// All options off: the proto3 JSON mapping's defaults.
-        public static var defaults: JSONOptions {
-            JSONOptions(emitUnpopulated: false, useProtoNames: false, enumsAsInts: false)
-        }
+        public static var defaults: JSONOptions { JSONOptions() }
     }
 
     /// One gRPC backend: its API (descriptor sets) and where its pods are.
@@ -124,10 +133,9 @@ public struct GatewayConfig: Sendable {
         public var connectTimeout: Duration
         /// Latency model, ejection, retries and connection pool settings. Section `balancing`.
         public var balancing: Balancing
-        /// Drop request JSON fields that name no field of their message instead of answering 400 naming the
-        /// field. Dropping is grpc-gateway v2's default, but it loses what a client meant to send (a typo, a field
-        /// newer than the gateway's descriptors) without a word. Key `json.discardUnknownFields`, default false.
-        public var discardUnknownFields = false
+        /// This backend's JSON options, when its own `json` section sets some (the keys it leaves out keep the
+        /// gateway's); nil means the gateway's `json` section. Key `json`.
+        public var json: JSONOptions?
         /// Where the backend's `descriptors` key is written, for errors found once the descriptors are read; nil
         /// for a backend not loaded from a file.
         public var descriptorsLocation: ConfigLocation?

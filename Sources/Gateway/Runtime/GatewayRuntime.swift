@@ -29,12 +29,10 @@ package struct GatewayRuntime: Sendable {
         var unknownMethodMetrics: [String: MethodMetrics] = [:]
         var backends: [BackendRuntime] = []
         var backendsByService: [String: BackendRuntime] = [:]
-        let transcoding = TranscodingOptions(config: config)
         for (index, backendConfig) in config.backends.enumerated() {
             let key = "backends[\(index)]"
             let backend = BackendRuntime(config: backendConfig, metrics: metrics.backend(named: backendConfig.name))
-            var options = transcoding
-            options.discardUnknownFields = backendConfig.discardUnknownFields
+            let options = TranscodingOptions(json: backendConfig.json ?? config.json, maxDepth: config.limits.maxJSONDepth)
             backends.append(backend)
             let location = backendConfig.descriptorsLocation
             let pool = try Self.loadDescriptors(of: backendConfig, key: key)
@@ -159,12 +157,11 @@ package struct GatewayRuntime: Sendable {
 }
 
 extension TranscodingOptions {
-    /// The transcoding options a config asks for.
-    init(config: GatewayConfig) {
-        self.init()
-        emitUnpopulated = config.json.emitUnpopulated
-        useProtoNames = config.json.useProtoNames
-        enumsAsInts = config.json.enumsAsInts
-        maxDepth = config.limits.maxJSONDepth
+    /// The transcoding options of a config's `json` section, with the `maxJSONDepth` limit.
+    init(json: GatewayConfig.JSONOptions, maxDepth: Int) {
+        self.init(
+            emitUnpopulated: json.emitUnpopulated, useProtoNames: json.useProtoNames, enumsAsInts: json.enumsAsInts,
+            int64AsNumbers: json.int64AsNumbers, indent: json.indent, discardUnknownFields: json.discardUnknownFields,
+            maxDepth: maxDepth)
     }
 }

@@ -21,16 +21,23 @@ package struct ResponseTranscoder: Sendable {
         }
     }
 
-    /// Appends the JSON of the message in `message` (or of its `response_body` field) to `output`.
+    /// Appends the JSON of the message in `message` (or of its `response_body` field) to `output`, indented
+    /// as `options.indent` says.
     /// - Throws: `TranscodingError` with code `malformedMessage` when the bytes are not a valid encoding,
     ///   `tooDeep` when messages nest deeper than `maxDepth`.
     package func encodeJSON(message: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(TranscodingError) {
         var encoder = WireToJSONEncoder(table: table, options: options, bytes: message)
         encoder.segments.append(0..<message.count)
+        let start = output.count
         if let responseBody {
             try encoder.writeResponseBody(responseBody[...], in: messageIndex, segments: 0..<1, depth: 0, into: &output)
         } else {
             try encoder.writeMessage(messageIndex, segments: 0..<1, depth: 0, into: &output)
+        }
+        if options.indent > 0 {
+            let compact = output[start...]
+            output.removeSubrange(start...)
+            JSONIndentation.indent(compact, width: options.indent, into: &output)
         }
     }
 }

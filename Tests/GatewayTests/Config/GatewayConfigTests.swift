@@ -69,6 +69,31 @@ struct GatewayConfigTests {
         #expect(config.backends[0].connectTimeout == .milliseconds(1500))
     }
 
+    @Test("a backend's json section overrides the gateway's keys it names and keeps the others")
+    func backendJSONOptions() throws {
+        let yaml = """
+            json: { useProtoNames: true, indent: 2 }
+            backends:
+              - name: a
+                descriptors: [/abs/a.pb]
+                endpoints: ["localhost:1"]
+                json: { int64AsNumbers: true, indent: 0, discardUnknownFields: true }
+              - name: b
+                descriptors: [/abs/b.pb]
+                endpoints: ["localhost:2"]
+            """
+        let config = try GatewayConfig(yaml: yaml, file: "f.yaml", relativeTo: "/x")
+        #expect(config.json.useProtoNames && config.json.indent == 2 && !config.json.int64AsNumbers)
+        let own = try #require(config.backends[0].json)
+        #expect(own.useProtoNames && own.int64AsNumbers && own.indent == 0 && own.discardUnknownFields)
+        #expect(config.backends[1].json == nil)
+        #expect(throws: ConfigError.self) {
+            try GatewayConfig(
+                yaml: "json: { indent: 9 }\nbackends: [{name: a, descriptors: [a.pb], endpoints: [\"x:1\"]}]",
+                file: "f.yaml", relativeTo: "/x")
+        }
+    }
+
     @Test("errors name the file, the key and the line", arguments: [
         ("listen: nowhere\nbackends: []", "listen", 1, "host:port"),
         ("backends:\n  - name: a\n    descriptors: [a.pb]\n    endpoints: [\"x:1\"]\n    balancer: random", "backends[0].balancer", 5, "unknown balancer"),

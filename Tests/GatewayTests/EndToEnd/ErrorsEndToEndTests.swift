@@ -57,7 +57,7 @@ struct ErrorsEndToEndTests {
             #expect(message.contains("mesage"), "\(message)")
         }
         try await withGateway(configure: { config in
-            for index in config.backends.indices { config.backends[index].discardUnknownFields = true }
+            config.json.discardUnknownFields = true
         }) { gateway in
             let reply = try await gateway.client(version).send("POST", "/v1/echo", body: #"{"mesage":"typo","message":"ok"}"#)
             #expect(reply.status == 200, "\(reply)")

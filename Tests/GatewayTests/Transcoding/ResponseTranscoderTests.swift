@@ -107,6 +107,49 @@ struct ResponseTranscoderTests {
                 #"{"left":{"left":"#))
     }
 
+    @Test("int64AsNumbers prints 64-bit integers and their wrappers as numbers; map keys stay strings")
+    func int64AsNumbers() throws {
+        let options = TranscodingOptions(int64AsNumbers: true)
+        let scalars = try Fixtures.encode(
+            #"{"fInt64":"-9223372036854775808","fUint64":"18446744073709551615","fSint64":-5,"fFixed64":"1","fInt32":7}"#,
+            as: "portico.test.Scalars")
+        #expect(
+            try Fixtures.decode(scalars, as: "portico.test.Scalars", options: options)
+                == #"{"fInt64":-9223372036854775808,"fUint64":18446744073709551615,"fInt32":7,"fFixed64":1,"fSint64":-5}"#
+        )
+        let maps = try Fixtures.encode(#"{"int32ToInt64":{"-1":"2"}}"#, as: "portico.test.Maps")
+        #expect(try Fixtures.decode(maps, as: "portico.test.Maps", options: options) == #"{"int32ToInt64":{"-1":2}}"#)
+        let wrappers = try Fixtures.encode(#"{"int64Value":"-3","uint64Value":"4"}"#, as: "portico.test.WellKnown")
+        #expect(
+            try Fixtures.decode(wrappers, as: "portico.test.WellKnown", options: options)
+                == #"{"int64Value":-3,"uint64Value":4}"#)
+        let unset = try Fixtures.decode([], as: "portico.test.Book", options: .init(emitUnpopulated: true, int64AsNumbers: true))
+        #expect(unset.contains(#""pages":0,"#), "\(unset)")
+    }
+
+    @Test("indent prints one member per line at the given width; empty objects and lists stay on one line")
+    func indent() throws {
+        let wire = try Fixtures.encode(
+            #"{"label":"a,b:{c}[\"]","children":[{"label":"x"},{}],"left":{}}"#, as: "portico.test.Tree")
+        let indented = try Fixtures.decode(wire, as: "portico.test.Tree", options: .init(indent: 2))
+        #expect(
+            indented == """
+                {
+                  "label": "a,b:{c}[\\"]",
+                  "children": [
+                    {
+                      "label": "x"
+                    },
+                    {}
+                  ],
+                  "left": {}
+                }
+                """)
+        let compact = try Fixtures.decode(wire, as: "portico.test.Tree")
+        #expect(!compact.contains("\n"))
+        #expect(try Fixtures.decode(wire, as: "portico.test.Tree", options: .init(indent: 4)).contains("\n        {\n"))
+    }
+
     static let roundTrips: [(type: String, json: String)] = [
         (
             "portico.test.Scalars",

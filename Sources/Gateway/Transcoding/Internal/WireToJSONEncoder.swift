@@ -332,8 +332,13 @@ struct WireToJSONEncoder {
         case .message, .group:
             throw WireReader.malformed("unexpected message value")
         default:
-            try writeInteger(kind, range: range, quoted: kind.is64Bit, into: &output)
+            try writeInteger(kind, range: range, quoted: quotes(kind), into: &output)
         }
+    }
+
+    /// Whether an integer of `kind` prints as a JSON string: 64-bit ones do, unless `int64AsNumbers`.
+    private func quotes(_ kind: FieldKind) -> Bool {
+        kind.is64Bit && !options.int64AsNumbers
     }
 
     private func writeInteger(_ kind: FieldKind, range: Range<Int>, quoted: Bool, into output: inout [UInt8])
@@ -413,7 +418,7 @@ struct WireToJSONEncoder {
         case .string, .bytes: output.append(contentsOf: "\"\"".utf8)
         case .bool: output.append(contentsOf: "false".utf8)
         case .enumeration: writeEnum(typeIndex, number: table.enums[typeIndex].defaultNumber, into: &output)
-        default: output.append(contentsOf: (kind.is64Bit ? "\"0\"" : "0").utf8)
+        default: output.append(contentsOf: (quotes(kind) ? "\"0\"" : "0").utf8)
         }
     }
 
