@@ -24,7 +24,8 @@ import time
 from concurrent import futures
 
 import grpc
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import any_pb2, descriptor_pb2, descriptor_pool, message_factory
+from google.rpc import error_details_pb2, status_pb2
 
 PR_SET_PDEATHSIG = 1
 try:
@@ -62,6 +63,16 @@ class EchoService:
             trailers = self.served_by() + list(trailers)
         context.set_trailing_metadata(tuple(trailers))
         context.abort(code, message)
+
+    @staticmethod
+    def failure_details(code, message):
+        """The grpc-status-details-bin trailer of a requested failure: an ErrorInfo naming it, as every backend of
+        the interop tests sends."""
+        detail = any_pb2.Any()
+        detail.Pack(error_details_pb2.ErrorInfo(
+            reason="REQUESTED_FAILURE", domain="portico.test", metadata={"code": str(code.value[0])}))
+        status = status_pb2.Status(code=code.value[0], message=message, details=[detail])
+        return ("grpc-status-details-bin", status.SerializeToString())
 
     def check_always_fail(self, context):
         if self.always_fail:
@@ -122,6 +133,7 @@ class EchoService:
         if failure:
             if headers:
                 context.send_initial_metadata(tuple(self.served_by() + headers))
+            trailers = list(trailers) + [self.failure_details(failure, "requested failure")]
             self.fail(context, failure, "requested failure", trailers, headers_sent=bool(headers))
         context.send_initial_metadata(tuple(self.served_by() + headers))
         context.set_trailing_metadata(tuple(trailers))
@@ -147,7 +159,8 @@ class EchoService:
             yield self.response_class(
                 message=request.message, served_by=self.name, received_metadata=received, sequence=sequence)
         if failure:
-            self.fail(context, failure, "requested failure", headers_sent=True)
+            self.fail(context, failure, "requested failure", [self.failure_details(failure, "requested failure")],
+                      headers_sent=True)
 
     def collect(self, request_iterator, context):
         self.check_always_fail(context)
@@ -173,6 +186,7 @@ class EchoService:
                 context.set_trailing_metadata(tuple(trailers))
             failure = self.requested_failure(request.fail_code, context)
             if failure:
+                context.set_trailing_metadata(tuple(trailers) + (self.failure_details(failure, "requested failure"),))
                 context.abort(failure, "requested failure")
             if request.delay_ms < 0:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, "delay_ms must not be negative")

@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCProtobuf
 
 /// The demo `portico.demo.echo.v1.EchoService`, the workhorse of the gateway's end-to-end tests.
 ///
@@ -204,7 +205,13 @@ struct EchoService: Portico_Demo_Echo_V1_EchoService.StreamingServiceProtocol {
         guard let status = Status.Code(rawValue: Int(code)), let errorCode = RPCError.Code(status) else {
             throw RPCError(code: .invalidArgument, message: "fail_code \(code) is not a gRPC status code (1-16)")
         }
-        return RPCError(code: errorCode, message: "requested failure", metadata: trailers)
+        // An ErrorInfo detail names the failure (grpc-status-details-bin), as every interop backend sends.
+        let detailed = GoogleRPCStatus(
+            code: errorCode, message: "requested failure",
+            details: .errorInfo(reason: "REQUESTED_FAILURE", domain: "portico.test", metadata: ["code": "\(code)"]))
+        var metadata = trailers
+        metadata.add(contentsOf: detailed.rpcErrorMetadata)
+        return RPCError(code: errorCode, message: "requested failure", metadata: metadata)
     }
 
     /// Metadata from request entries; keys must be lowercase, and not reserved by HTTP/2 or gRPC.

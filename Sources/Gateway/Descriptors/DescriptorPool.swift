@@ -1,3 +1,4 @@
+import Foundation
 import SwiftProtobuf
 
 /// All services, methods and messages of one or more `FileDescriptorSet`s, with message schemas compiled for
@@ -17,18 +18,12 @@ package final class DescriptorPool: Sendable {
     package init(descriptorSets: [(source: String, bytes: [UInt8])]) throws(DescriptorError) {
         var compiler = SchemaCompiler()
         for set in descriptorSets {
-            let parsed: Google_Protobuf_FileDescriptorSet
-            do {
-                parsed = try Google_Protobuf_FileDescriptorSet(
-                    serializedBytes: set.bytes,
-                    extensions: Google_Api_Annotations_Extensions
-                )
-            } catch {
-                throw DescriptorError(code: .malformedDescriptorSet, source: set.source, message: "\(error)")
-            }
-            for file in parsed.file {
+            for file in try Self.files(of: set) {
                 try compiler.add(file, source: set.source)
             }
+        }
+        for file in try Self.files(of: Self.googleRPC) {
+            try compiler.addUnlessDefined(file, source: Self.googleRPC.source)
         }
         let compiled = try compiler.compile()
         self.table = compiled.table
@@ -40,6 +35,26 @@ package final class DescriptorPool: Sendable {
             }
         }
         self.methodsByPath = methodsByPath
+    }
+
+    /// The google.rpc error types, which every pool holds so that a backend's `grpc-status-details-bin` can be
+    /// printed even when its descriptors leave them out.
+    private static let googleRPC: (source: String, bytes: [UInt8]) = (
+        "built-in google/rpc/status.proto",
+        // The generated constant is valid base64 (every pool loads it: the descriptor tests would fail).
+        Array(Data(base64Encoded: GoogleRPCDescriptors.fileDescriptorSetBase64, options: .ignoreUnknownCharacters) ?? Data())
+    )
+
+    private static func files(of set: (source: String, bytes: [UInt8])) throws(DescriptorError)
+        -> [Google_Protobuf_FileDescriptorProto]
+    {
+        do {
+            return try Google_Protobuf_FileDescriptorSet(
+                serializedBytes: set.bytes, extensions: Google_Api_Annotations_Extensions
+            ).file
+        } catch {
+            throw DescriptorError(code: .malformedDescriptorSet, source: set.source, message: "\(error)")
+        }
     }
 
     /// The service with this fully qualified name.

@@ -12,6 +12,8 @@ package struct GatewayError: Error, CustomStringConvertible, Sendable {
     package var httpStatus: Int
     /// Extra response headers, such as `Allow` on a 405.
     package var headers: [(name: String, value: String)]
+    /// The JSON array printed as the body's `details`: the backend's status details, if it sent some.
+    package var details: [UInt8] = Array("[]".utf8)
 
     /// Creates an error whose HTTP status follows from its gRPC code unless `httpStatus` is given.
     package init(
@@ -29,12 +31,14 @@ package struct GatewayError: Error, CustomStringConvertible, Sendable {
     /// The JSON error body.
     package var jsonBody: [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(message.utf8.count + 48)
+        body.reserveCapacity(message.utf8.count + details.count + 48)
         body.append(contentsOf: #"{"code":"#.utf8)
         body.append(contentsOf: String(code.rawValue).utf8)
         body.append(contentsOf: #","message":"#.utf8)
         JSONString.append(message, to: &body)
-        body.append(contentsOf: #","details":[]}"#.utf8)
+        body.append(contentsOf: #","details":"#.utf8)
+        body.append(contentsOf: details)
+        body.append(UInt8(ascii: "}"))
         return body
     }
 }

@@ -198,7 +198,7 @@ final class RequestDispatcher {
                 let failure: GatewayError? =
                     switch result {
                     case .failure(let error): error
-                    case .success(let reply) where reply.status != .ok: GatewayError(reply.status, reply.message)
+                    case .success(let reply) where reply.status != .ok: self.backendError(reply, target: target)
                     case .success: nil
                     }
                 if !started {
@@ -233,6 +233,23 @@ final class RequestDispatcher {
         ])
     }
 
+    /// The error for a call the backend ended with a status other than OK: its code and message, and the
+    /// details of its `grpc-status-details-bin` (a detail that cannot be printed is logged and left out).
+    private func backendError(_ reply: UpstreamReply, target: RouteTarget) -> GatewayError {
+        var error = GatewayError(reply.status, reply.message)
+        let details = (reply.trailers + reply.headers).first { $0.name == "grpc-status-details-bin" }
+        if let details {
+            do {
+                error.details = try target.responseTranscoder.encodeStatusDetails(base64: details.value)
+            } catch {
+                logger.warning(
+                    "cannot print the backend's grpc-status-details-bin",
+                    metadata: ["method": "\(target.method.fullName)", "error": "\(error)"])
+            }
+        }
+        return error
+    }
+
     /// Ends a stream that has begun with an in-band `{"error": status}` line.
     private func endStream(_ writer: RecordingResponseWriter, with error: GatewayError) {
         writer.code = error.code
@@ -250,7 +267,7 @@ final class RequestDispatcher {
         case .success(let reply):
             let metadata = RequestMetadata.responseHeaders(headers: reply.headers, trailers: reply.trailers)
             guard reply.status == .ok, let response = reply.response else {
-                var error = GatewayError(reply.status, reply.message)
+                var error = backendError(reply, target: target)
                 error.headers = metadata
                 refuse(error, writer, fromBackend: true)
                 return

@@ -40,4 +40,35 @@ package struct ResponseTranscoder: Sendable {
             JSONIndentation.indent(compact, width: options.indent, into: &output)
         }
     }
+
+    /// The JSON array of the `details` of the `google.rpc.Status` a backend sent in its
+    /// `grpc-status-details-bin` metadata (base64, padded or not), for the error body: each detail is a
+    /// `google.protobuf.Any` printed with its `@type`, resolved against the backend's descriptors and the
+    /// google.rpc error types every pool holds.
+    /// - Throws: `TranscodingError` when the value is not base64 of a `Status`, or a detail's type is unknown.
+    package func encodeStatusDetails(base64 text: String) throws(TranscodingError) -> [UInt8] {
+        guard let status = table.messageIndices["google.rpc.Status"],
+            let details = FieldPath.resolve(["details"], in: table.messages[status], table: table)
+        else {
+            throw TranscodingError(code: .malformedMessage, message: "google.rpc.Status is not among the descriptors")
+        }
+        var bytes: [UInt8] = []
+        var failure: TranscodingError?
+        Array(text.utf8).withUnsafeBytes { base64 in
+            do throws(TranscodingError) { try Base64.decode(base64, into: &bytes) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        var output: [UInt8] = []
+        bytes.withUnsafeBytes { message in
+            var encoder = WireToJSONEncoder(table: table, options: options, bytes: message)
+            encoder.segments.append(0..<message.count)
+            do throws(TranscodingError) {
+                try encoder.writeResponseBody(details[...], in: status, segments: 0..<1, depth: 0, into: &output)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return output
+    }
 }

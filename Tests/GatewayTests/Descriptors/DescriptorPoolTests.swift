@@ -115,6 +115,31 @@ struct DescriptorPoolTests {
         #expect(error?.message.contains("portico.test.Book") == true)
     }
 
+    @Test("every pool holds the google.rpc error types; a backend's own copy of them wins without a conflict")
+    func builtInGoogleRPC() throws {
+        let plain = try Self.pool(try Self.testSet())
+        #expect(plain.message(named: "google.rpc.Status") != nil)
+        #expect(plain.message(named: "google.rpc.BadRequest.FieldViolation") != nil)
+        var own = Google_Protobuf_FileDescriptorSet()
+        var file = Google_Protobuf_FileDescriptorProto()
+        file.name = "google/rpc/status.proto"
+        file.package = "google.rpc"
+        file.syntax = "proto3"
+        var status = Google_Protobuf_DescriptorProto()
+        status.name = "Status"
+        var code = Google_Protobuf_FieldDescriptorProto()
+        code.name = "code"
+        code.number = 1
+        code.type = .int32
+        code.label = .optional
+        status.field = [code]
+        file.messageType = [status]
+        own.file = [file]
+        let pool = try Self.pool(try Self.testSet(), own)
+        #expect(pool.message(named: "google.rpc.Status")?.fields.count == 1)
+        #expect(pool.message(named: "google.rpc.ErrorInfo") != nil)
+    }
+
     @Test("a missing dependency is an unresolved type")
     func unresolvedType() throws {
         var set = try Self.testSet()

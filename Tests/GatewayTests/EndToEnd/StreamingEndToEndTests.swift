@@ -34,6 +34,9 @@ struct StreamingEndToEndTests {
             #expect(lines.count == 3)
             let error = try #require(lines.last?["error"] as? [String: Any])
             #expect(error["code"] as? Int == 9)
+            let details = error["details"] as? [[String: Any]] ?? []
+            #expect(details.first?["@type"] as? String == "type.googleapis.com/google.rpc.ErrorInfo", "\(error)")
+            #expect(details.first?["domain"] as? String == "portico.test")
             #expect(error["message"] as? String == "requested failure")
             // The connection stays usable after a streamed reply.
             #expect(try await gateway.client().send("GET", "/v1/echo/again").status == 200)

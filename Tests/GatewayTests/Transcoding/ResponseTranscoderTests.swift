@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Gateway
@@ -148,6 +149,33 @@ struct ResponseTranscoderTests {
         let compact = try Fixtures.decode(wire, as: "portico.test.Tree")
         #expect(!compact.contains("\n"))
         #expect(try Fixtures.decode(wire, as: "portico.test.Tree", options: .init(indent: 4)).contains("\n        {\n"))
+    }
+
+    @Test("grpc-status-details-bin prints as the details array, each Any with its @type, google.rpc types built in")
+    func statusDetails() throws {
+        func field(_ number: UInt8, _ bytes: [UInt8]) -> [UInt8] { [number << 3 | 2, UInt8(bytes.count)] + bytes }
+        func any(_ type: String, _ value: [UInt8]) -> [UInt8] {
+            field(1, Array("type.googleapis.com/\(type)".utf8)) + field(2, value)
+        }
+        let errorInfo = any("google.rpc.ErrorInfo", field(1, Array("R".utf8)) + field(2, Array("d".utf8)))
+        let named = any("portico.test.Named", field(1, Array("x".utf8)))
+        let status: [UInt8] = [0x08, 0x03] + field(2, Array("m".utf8)) + field(3, errorInfo) + field(3, named)
+        let transcoder = ResponseTranscoder(
+            method: Fixtures.method(for: "portico.test.Book"), binding: nil, options: .defaults)
+        // gRPC implementations send it unpadded; padded is accepted too.
+        let unpadded = Data(status).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        let details = String(decoding: try transcoder.encodeStatusDetails(base64: unpadded), as: UTF8.self)
+        #expect(
+            details
+                == #"[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"R","domain":"d"},"#
+                + #"{"@type":"type.googleapis.com/portico.test.Named","renamed":"x"}]"#)
+        #expect(try transcoder.encodeStatusDetails(base64: Data(status).base64EncodedString()) == Array(details.utf8))
+        #expect(try transcoder.encodeStatusDetails(base64: "CAM") == Array("[]".utf8))
+        let unknown: [UInt8] = [0x08, 0x03] + field(3, any("nowhere.Missing", []))
+        #expect(throws: TranscodingError.self) {
+            try transcoder.encodeStatusDetails(base64: Data(unknown).base64EncodedString())
+        }
+        #expect(throws: TranscodingError.self) { try transcoder.encodeStatusDetails(base64: "not base64!") }
     }
 
     static let roundTrips: [(type: String, json: String)] = [

@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -73,7 +74,21 @@ func requestedFailure(code int32) (error, error) {
 	if code < 1 || code > 16 {
 		return nil, status.Errorf(codes.InvalidArgument, "fail_code %d is not a gRPC status code (1-16)", code)
 	}
-	return status.Error(codes.Code(code), "requested failure"), nil
+	return requestedStatus(code).Err(), nil
+}
+
+// requestedStatus is a requested failure's status: its code, and an ErrorInfo detail naming it, as every
+// backend of the interop tests sends (grpc-status-details-bin).
+func requestedStatus(code int32) *status.Status {
+	detailed, err := status.New(codes.Code(code), "requested failure").WithDetails(&errdetails.ErrorInfo{
+		Reason:   "REQUESTED_FAILURE",
+		Domain:   "portico.test",
+		Metadata: map[string]string{"code": fmt.Sprint(code)},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return detailed
 }
 
 // wait sleeps, or fails with DEADLINE_EXCEEDED when the call's deadline comes first.

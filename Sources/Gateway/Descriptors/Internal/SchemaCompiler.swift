@@ -48,6 +48,15 @@ struct SchemaCompiler {
         }
     }
 
+    /// Adds a file the gateway ships (the google.rpc error types) unless the loaded descriptors already have a
+    /// file of that name or define one of its types: the backend's own copy wins.
+    mutating func addUnlessDefined(_ file: Google_Protobuf_FileDescriptorProto, source: String) throws(DescriptorError) {
+        let prefix = file.package.isEmpty ? "" : file.package + "."
+        let names = file.messageType.map { prefix + $0.name } + file.enumType.map { prefix + $0.name }
+        guard files[file.name] == nil, !names.contains(where: { symbolFiles[$0] != nil }) else { return }
+        try add(file, source: source)
+    }
+
     private mutating func claim(_ fullName: String, file: String, source: String) throws(DescriptorError) {
         if let owner = symbolFiles[fullName] {
             throw DescriptorError(

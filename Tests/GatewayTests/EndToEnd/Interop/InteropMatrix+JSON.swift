@@ -58,6 +58,12 @@ enum InteropMatrix {
             let json = try reply.json
             #expect(json["code"] as? Int == 5)
             #expect(json["message"] as? String == "requested failure")
+            // The backend's grpc-status-details-bin: one ErrorInfo, printed with its @type.
+            let details = json["details"] as? [[String: Any]] ?? []
+            #expect(details.count == 1, "\(summary(reply))")
+            #expect(details.first?["@type"] as? String == "type.googleapis.com/google.rpc.ErrorInfo")
+            #expect(details.first?["reason"] as? String == "REQUESTED_FAILURE")
+            #expect((details.first?["metadata"] as? [String: String])?["code"] == "5")
         }
     }
 
