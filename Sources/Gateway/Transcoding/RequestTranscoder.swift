@@ -13,6 +13,8 @@ package struct RequestTranscoder: Sendable {
     private let messageIndex: Int
     private let options: TranscodingOptions
     private let body: Body
+    /// The field mask a PATCH request implies when the client sends none.
+    private let impliedMask: ImpliedFieldMask?
 
     /// - Parameters:
     ///   - method: the method whose input message is built.
@@ -34,6 +36,11 @@ package struct RequestTranscoder: Sendable {
                 self.body = .unresolved(path.joined(separator: "."))
             }
         }
+        if case .field(let slots) = self.body {
+            self.impliedMask = ImpliedFieldMask(binding: binding, bodySlots: slots, request: messageIndex, table: table)
+        } else {
+            self.impliedMask = nil
+        }
     }
 
     /// Appends the protobuf wire encoding of the request message to `output` (the caller reserves the 5-byte
@@ -44,6 +51,8 @@ package struct RequestTranscoder: Sendable {
     ///   - pathVariables: decoded path template variables; each field path step is a proto or JSON name.
     ///   - query: the raw query string without `?`. Ignored when the body is `*`. Parameters that name no
     ///     field, or that name a field bound to the body or a path variable, are ignored (grpc-gateway).
+    ///   A PATCH whose body is one message field, on a request with one `google.protobuf.FieldMask` field the
+    ///   query does not set, gets the mask of the body's fields (grpc-gateway's behaviour).
     /// - Throws: `TranscodingError` naming the offending field.
     package func encodeRequest(
         body: UnsafeRawBufferPointer,
@@ -107,8 +116,14 @@ package struct RequestTranscoder: Sendable {
             boundPaths.append(slots)
         }
 
+        var maskSent = false
         if let query, !query.isEmpty, !isWholeMessageBody {
-            try encodeQuery(query, boundPaths: boundPaths, encoder: &encoder, into: &output)
+            maskSent = try encodeQuery(
+                query, boundPaths: boundPaths, watching: impliedMask?.maskSlot, encoder: &encoder, into: &output)
+        }
+        if let impliedMask, !maskSent {
+            try impliedMask.encode(
+                body: body, request: messageIndex, table: table, maxDepth: options.maxDepth, into: &output)
         }
     }
 
@@ -117,12 +132,15 @@ package struct RequestTranscoder: Sendable {
         return false
     }
 
+    /// Encodes the query parameters; returns whether one of them set the top-level field at `watchedSlot`.
     private func encodeQuery(
         _ query: Substring,
         boundPaths: [[Int]],
+        watching watchedSlot: Int?,
         encoder: inout JSONToWireEncoder,
         into output: inout [UInt8]
-    ) throws(TranscodingError) {
+    ) throws(TranscodingError) -> Bool {
+        var setsWatched = false
         var name: [UInt8] = []
         var value: [UInt8] = []
         var slots: [Int] = []
@@ -159,7 +177,9 @@ package struct RequestTranscoder: Sendable {
                 }
             }
             if let failure { throw failure }
+            if slots.first == watchedSlot { setsWatched = true }
         }
+        return setsWatched
     }
 
     /// Resolves a dotted parameter name to field slots; false when a step is unknown, traverses something

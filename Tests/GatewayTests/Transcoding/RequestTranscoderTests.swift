@@ -56,6 +56,27 @@ struct RequestTranscoderTests {
         #expect(json == #"{"book":{"name":"shelves/1/books/2","title":"new"},"updateMask":"title,pages"}"#)
     }
 
+    @Test("a PATCH without a mask gets the body's fields as its FieldMask, nested objects as dotted paths")
+    func impliedFieldMask() throws {
+        let json = try request(
+            "UpdateBook",
+            body: #"{"title": "new", "sequel": {"title": "S", "sequel": {}}, "tags": ["a"], "color": 1}"#,
+            path: [(["book", "name"], "shelves/1/books/2")]
+        )
+        // Paths are proto names relative to the body field, in body order; the FieldMask prints them lowerCamel.
+        #expect(
+            json
+                == #"{"book":{"name":"shelves/1/books/2","title":"new","color":"RED","tags":["a"],"sequel":{"title":"S","sequel":{}}},"updateMask":"title,sequel.title,sequel.sequel,tags,color"}"#
+        )
+        // A mask the client sends wins, even one naming fewer fields.
+        #expect(
+            try request("UpdateBook", body: #"{"title": "new", "pages": "3"}"#, query: "update_mask=pages")
+                == #"{"book":{"title":"new","pages":"3"},"updateMask":"pages"}"#)
+        // An empty body implies no mask; other methods with a body field never get one.
+        #expect(try request("UpdateBook", body: "{}") == #"{"book":{}}"#)
+        #expect(try request("CreateBook", body: #"{"title": "T"}"#, path: [(["parent"], "shelves/1")]) == #"{"parent":"shelves/1","book":{"title":"T"}}"#)
+    }
+
     @Test("without a body selector the body is ignored; query parameters reach nested fields")
     func getWithQuery() throws {
         let json = try request(
