@@ -19,7 +19,9 @@ enum ScalarConversion {
             return try double(input).bitPattern
         case .float:
             let value = try double(input)
-            if value.isFinite, abs(value) > Double(Float.greatestFiniteMagnitude) {
+            // A number a little above the largest float still rounds to it: 3.4028235e+38, the shortest
+            // spelling of Float.greatestFiniteMagnitude that every printer writes, is one.
+            if value.isFinite, !Float(value).isFinite {
                 throw TranscodingError(code: .outOfRange, message: "\(value) does not fit a float")
             }
             return UInt64(Float(value).bitPattern)
