@@ -72,13 +72,15 @@ fi
 echo "generated"
 
 # ---------------------------------------------------------------------------------------------------------
-# Transcoder test schema: Tests/GatewayTests/Resources/transcoding_test.proto → transcoding_test.pb and
-# its SwiftProtobuf types (Tests/GatewayTests/Generated), then the golden vectors built from it by Python's
+# Transcoder test schemas: Tests/GatewayTests/Resources/{transcoding_test,raw_echo}.proto → .pb, and
+# transcoding_test's SwiftProtobuf types (Tests/GatewayTests/Generated), then the golden vectors built from it by Python's
 # protobuf runtime (golden.json).
 # ---------------------------------------------------------------------------------------------------------
 resources=Tests/GatewayTests/Resources
 protoc -I "$resources" -I "$googleapis" -I /usr/include --include_imports \
     --descriptor_set_out="$resources/transcoding_test.pb" "$resources/transcoding_test.proto"
+protoc -I "$resources" -I "$googleapis" -I /usr/include --include_imports \
+    --descriptor_set_out="$resources/raw_echo.pb" "$resources/raw_echo.proto"
 out=Tests/GatewayTests/Generated
 rm -rf "$out" && mkdir -p "$out"
 protoc -I "$resources" -I "$googleapis" -I /usr/include --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" \

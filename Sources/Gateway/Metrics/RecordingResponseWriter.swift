@@ -32,6 +32,11 @@ final class RecordingResponseWriter: ResponseWriter {
         record.finish(httpStatus: status, code: code)
     }
 
+    func abortStreamingResponse() {
+        writer.abortStreamingResponse()
+        record.finish(httpStatus: status, code: code)
+    }
+
     var isWritable: Bool { writer.isWritable }
 
     func whenWritable(_ action: @escaping () -> Void) {

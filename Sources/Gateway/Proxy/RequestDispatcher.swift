@@ -131,7 +131,7 @@ final class RequestDispatcher {
             try request.body.withUnsafeReadableBytes { body throws(TranscodingError) in
                 try target.requestTranscoder.encodeRequest(
                     body: body, pathVariables: variables.map { (fieldPath: $0.fieldPath, value: $0.value) },
-                    query: request.query, into: &message)
+                    query: request.query, contentType: request.header("content-type"), into: &message)
             }
         } catch {
             refuse(GatewayError(.invalidArgument, error.description), writer)
@@ -169,24 +169,26 @@ final class RequestDispatcher {
         call.start(
             onMessage: { message, headers in
                 guard !failed else { return }
+                let chunk: (contentType: String, body: ByteBuffer)
+                do {
+                    chunk = try self.streamChunk(message, target: target)
+                } catch {
+                    failed = true
+                    let failure = GatewayError(.internalError, "cannot transcode the backend's reply: \(error)")
+                    if started {
+                        self.endStream(writer, with: failure, target: target)
+                    } else {
+                        self.refuse(failure, writer)
+                    }
+                    return
+                }
                 if !started {
                     started = true
-                    var head: [(name: String, value: String)] = [("content-type", "application/json")]
+                    var head: [(name: String, value: String)] = [("content-type", chunk.contentType)]
                     head.append(contentsOf: RequestMetadata.responseHeaders(headers: headers, trailers: []))
                     writer.startStreamingResponse(status: 200, headers: head)
                 }
-                var line: [UInt8] = Array(#"{"result":"#.utf8)
-                do {
-                    try message.withUnsafeReadableBytes { bytes throws(TranscodingError) in
-                        try target.responseTranscoder.encodeJSON(message: bytes, into: &line)
-                    }
-                } catch {
-                    failed = true
-                    self.endStream(writer, with: GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"))
-                    return
-                }
-                line.append(contentsOf: "}\n".utf8)
-                writer.writeBodyChunk(self.allocator.buffer(bytes: line))
+                writer.writeBodyChunk(chunk.body)
                 if !writer.isWritable {
                     call.pauseReplies()
                     writer.whenWritable { call.resumeReplies() }
@@ -205,11 +207,13 @@ final class RequestDispatcher {
                     if let failure {
                         self.refuse(failure, writer)
                     } else {
-                        writer.startStreamingResponse(status: 200, headers: [("content-type", "application/json")])
+                        let contentType =
+                            target.responseTranscoder.repliesWithHTTPBody ? Self.defaultHTTPBodyType : "application/json"
+                        writer.startStreamingResponse(status: 200, headers: [("content-type", contentType)])
                         writer.endStreamingResponse()
                     }
                 } else if let failure {
-                    self.endStream(writer, with: failure)
+                    self.endStream(writer, with: failure, target: target)
                 } else {
                     writer.endStreamingResponse()
                 }
@@ -250,9 +254,62 @@ final class RequestDispatcher {
         return error
     }
 
-    /// Ends a stream that has begun with an in-band `{"error": status}` line.
-    private func endStream(_ writer: RecordingResponseWriter, with error: GatewayError) {
+    /// One streamed message as the client gets it: a `{"result": message}` line, or the raw bytes of a
+    /// `google.api.HttpBody`; and the content type of the reply.
+    private func streamChunk(_ message: ByteBuffer, target: RouteTarget) throws(TranscodingError) -> (
+        contentType: String, body: ByteBuffer
+    ) {
+        if target.responseTranscoder.repliesWithHTTPBody {
+            return try httpBody(of: message, target: target)
+        }
+        var line: [UInt8] = Array(#"{"result":"#.utf8)
+        try message.withUnsafeReadableBytes { bytes throws(TranscodingError) in
+            try target.responseTranscoder.encodeJSON(message: bytes, into: &line)
+        }
+        line.append(contentsOf: "}\n".utf8)
+        return ("application/json", allocator.buffer(bytes: line))
+    }
+
+    /// A unary reply as the client gets it: JSON, or the raw bytes of a `google.api.HttpBody`; and its
+    /// content type.
+    private func replyBody(_ message: ByteBuffer, target: RouteTarget) throws(TranscodingError) -> (
+        contentType: String, body: ByteBuffer
+    ) {
+        if target.responseTranscoder.repliesWithHTTPBody {
+            return try httpBody(of: message, target: target)
+        }
+        var json: [UInt8] = []
+        try message.withUnsafeReadableBytes { bytes throws(TranscodingError) in
+            try target.responseTranscoder.encodeJSON(message: bytes, into: &json)
+        }
+        return ("application/json", allocator.buffer(bytes: json))
+    }
+
+    /// The content type of a `google.api.HttpBody` reply that names none.
+    static let defaultHTTPBodyType = "application/octet-stream"
+
+    /// The content type and bytes of a `google.api.HttpBody` reply, the bytes a slice of `message`.
+    private func httpBody(of message: ByteBuffer, target: RouteTarget) throws(TranscodingError) -> (
+        contentType: String, body: ByteBuffer
+    ) {
+        let (contentType, data) = try message.withUnsafeReadableBytes { bytes throws(TranscodingError) in
+            try target.responseTranscoder.httpBody(message: bytes)
+        }
+        let body = message.getSlice(at: message.readerIndex + data.lowerBound, length: data.count) ?? ByteBuffer()
+        return (contentType.isEmpty ? Self.defaultHTTPBodyType : contentType, body)
+    }
+
+    /// Ends a stream that has begun: with an in-band `{"error": status}` line for JSON, or, for raw
+    /// `google.api.HttpBody` bytes that cannot carry one, by cutting the reply short (logged).
+    private func endStream(_ writer: RecordingResponseWriter, with error: GatewayError, target: RouteTarget) {
         writer.code = error.code
+        guard !target.responseTranscoder.repliesWithHTTPBody else {
+            logger.warning(
+                "a raw HttpBody stream failed after its first message; the reply is cut short",
+                metadata: ["method": "\(target.method.fullName)", "grpc_code": "\(error.code)", "error": "\(error.message)"])
+            writer.abortStreamingResponse()
+            return
+        }
         var line: [UInt8] = Array(#"{"error":"#.utf8)
         line.append(contentsOf: error.jsonBody)
         line.append(contentsOf: "}\n".utf8)
@@ -272,18 +329,16 @@ final class RequestDispatcher {
                 refuse(error, writer, fromBackend: true)
                 return
             }
-            var json: [UInt8] = []
+            let body: (contentType: String, body: ByteBuffer)
             do {
-                try response.withUnsafeReadableBytes { bytes throws(TranscodingError) in
-                    try target.responseTranscoder.encodeJSON(message: bytes, into: &json)
-                }
+                body = try replyBody(response, target: target)
             } catch {
                 refuse(GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"), writer)
                 return
             }
-            var headers: [(name: String, value: String)] = [("content-type", "application/json")]
+            var headers: [(name: String, value: String)] = [("content-type", body.contentType)]
             headers.append(contentsOf: metadata)
-            writer.writeResponse(status: 200, headers: headers, body: allocator.buffer(bytes: json))
+            writer.writeResponse(status: 200, headers: headers, body: body.body)
         }
     }
 }

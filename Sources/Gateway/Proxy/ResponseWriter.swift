@@ -4,7 +4,7 @@ import NIOCore
 ///
 /// Used on the request's event loop only. Exactly one reply is written per request: either whole with
 /// `writeResponse`, or streamed with `startStreamingResponse`, any number of `writeBodyChunk` and one
-/// `endStreamingResponse`.
+/// `endStreamingResponse` or `abortStreamingResponse`.
 ///
 /// Back-pressure: a streamed reply's producer checks `isWritable` after each chunk; while it is false the client
 /// takes the reply slower than it comes, and the producer stops (pauses its backend stream) until the action it
@@ -25,6 +25,11 @@ package protocol ResponseWriter: AnyObject {
 
     /// Ends a streamed reply.
     func endStreamingResponse()
+
+    /// Ends a streamed reply as failed, where the body has no way to say so (raw `google.api.HttpBody`
+    /// bytes): the client sees it cut short (HTTP/1.1: the connection closes before the last chunk; HTTP/2:
+    /// the stream is reset with INTERNAL_ERROR).
+    func abortStreamingResponse()
 
     /// False while more of the reply is queued for the client than the configured `streamBufferBytes`.
     var isWritable: Bool { get }

@@ -294,6 +294,16 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, ResponseWriter {
         responseFinished(keepAlive: keepAlive, written: written, context: context)
     }
 
+    func abortStreamingResponse() {
+        guard let context, case .streamingResponse = state else { return }
+        cancelInFlight = nil
+        writableAction = nil
+        state = .closing
+        // What was written goes out first: the client sees the body end without the last chunk.
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
+            .whenComplete { _ in context.close(promise: nil) }
+    }
+
     /// After a reply: closes the connection once the reply is out, or serves the requests that arrived
     /// meanwhile.
     private func responseFinished(keepAlive: Bool, written: EventLoopFuture<Void>, context: ChannelHandlerContext) {

@@ -201,6 +201,11 @@ final class HTTP2ResponseWriter: ResponseWriter {
         writableAction = nil
     }
 
+    func abortStreamingResponse() {
+        stream.reset(errorCode: .internalError)
+        writableAction = nil
+    }
+
     var isWritable: Bool { stream.isWritable }
 
     func whenWritable(_ action: @escaping () -> Void) {

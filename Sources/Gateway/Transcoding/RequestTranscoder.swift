@@ -6,6 +6,9 @@ package struct RequestTranscoder: Sendable {
         case none
         case wholeMessage
         case field([Int])
+        /// The raw HTTP body, with its content type, fills the `google.api.HttpBody` along these slots (none:
+        /// the request message is one).
+        case httpBody([Int])
         case unresolved(String)
     }
 
@@ -24,14 +27,18 @@ package struct RequestTranscoder: Sendable {
         self.table = method.input.table
         self.messageIndex = method.input.index
         self.options = options
+        let table = method.input.table
+        let message = method.input.index
         switch binding?.body ?? .wholeMessage {
         case .none:
             self.body = .none
         case .wholeMessage:
-            self.body = .wholeMessage
+            self.body = HTTPBodyMessage.slots(along: nil, in: message, table: table) == nil ? .wholeMessage : .httpBody([])
         case .field(let path):
-            if let slots = FieldPath.resolve(path, in: table.messages[messageIndex], table: table) {
-                self.body = .field(slots)
+            if let slots = FieldPath.resolve(path, in: table.messages[message], table: table) {
+                self.body =
+                    HTTPBodyMessage.slots(along: slots, in: message, table: table) == nil
+                    ? .field(slots) : .httpBody(slots)
             } else {
                 self.body = .unresolved(path.joined(separator: "."))
             }
@@ -45,19 +52,24 @@ package struct RequestTranscoder: Sendable {
 
     /// Appends the protobuf wire encoding of the request message to `output` (the caller reserves the 5-byte
     /// gRPC message prefix first).
+    ///
+    /// A PATCH whose body is one message field, on a request with one `google.protobuf.FieldMask` field the
+    /// query does not set, gets the mask of the body's fields (grpc-gateway's behaviour).
     /// - Parameters:
     ///   - body: the HTTP request body (JSON); empty means an empty message or field. A `null` whole-message
     ///     body is refused, as protobuf's own JSON parsers refuse it; `null` for a body field leaves it unset.
+    ///     When the body is a `google.api.HttpBody` (the request message, or the body field), the bytes are its
+    ///     `data` as they are, whatever their content type.
     ///   - pathVariables: decoded path template variables; each field path step is a proto or JSON name.
     ///   - query: the raw query string without `?`. Ignored when the body is `*`. Parameters that name no
     ///     field, or that name a field bound to the body or a path variable, are ignored (grpc-gateway).
-    ///   A PATCH whose body is one message field, on a request with one `google.protobuf.FieldMask` field the
-    ///   query does not set, gets the mask of the body's fields (grpc-gateway's behaviour).
+    ///   - contentType: the request's `Content-Type`, for a `google.api.HttpBody` body.
     /// - Throws: `TranscodingError` naming the offending field.
     package func encodeRequest(
         body: UnsafeRawBufferPointer,
         pathVariables: [(fieldPath: [String], value: String)],
         query: Substring?,
+        contentType: String? = nil,
         into output: inout [UInt8]
     ) throws(TranscodingError) {
         var encoder = JSONToWireEncoder(
@@ -87,12 +99,17 @@ package struct RequestTranscoder: Sendable {
                     throw encoder.reader.error("unexpected data after the JSON value")
                 }
             }
+        case .httpBody(let slots):
+            HTTPBodyMessage.encode(
+                contentType: (contentType ?? "")[...], data: body, along: slots, in: messageIndex, table: table,
+                into: &output)
         case .unresolved(let path):
             throw TranscodingError(code: .unknownField, fieldPath: path, message: "the body field does not exist")
         }
 
         var boundPaths: [[Int]] = []
         if case .field(let slots) = self.body { boundPaths.append(slots) }
+        if case .httpBody(let slots) = self.body, !slots.isEmpty { boundPaths.append(slots) }
         for variable in pathVariables {
             guard let slots = FieldPath.resolve(variable.fieldPath, in: table.messages[messageIndex], table: table)
             else {
@@ -128,8 +145,10 @@ package struct RequestTranscoder: Sendable {
     }
 
     private var isWholeMessageBody: Bool {
-        if case .wholeMessage = body { return true }
-        return false
+        switch body {
+        case .wholeMessage, .httpBody([]): true
+        case .none, .field, .httpBody, .unresolved: false
+        }
     }
 
     /// Encodes the query parameters; returns whether one of them set the top-level field at `watchedSlot`.

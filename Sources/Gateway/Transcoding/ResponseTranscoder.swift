@@ -5,6 +5,9 @@ package struct ResponseTranscoder: Sendable {
     private let options: TranscodingOptions
     /// The resolved `response_body` field path, if the binding has one.
     private let responseBody: [Int]?
+    /// The slots to the `google.api.HttpBody` whose bytes are the reply instead of JSON, if the reply (or its
+    /// `response_body` field) is one.
+    private let httpBody: [Int]?
 
     /// - Parameters:
     ///   - method: the method whose output message is printed.
@@ -16,9 +19,23 @@ package struct ResponseTranscoder: Sendable {
         self.table = method.output.table
         self.messageIndex = method.output.index
         self.options = options
-        self.responseBody = binding?.responseBody.flatMap {
+        let responseBody = binding?.responseBody.flatMap {
             FieldPath.resolve($0, in: method.output.table.messages[method.output.index], table: method.output.table)
         }
+        self.responseBody = responseBody
+        self.httpBody = HTTPBodyMessage.slots(along: responseBody, in: method.output.index, table: method.output.table)
+    }
+
+    /// Whether replies are raw bytes with their own content type (`google.api.HttpBody`) rather than JSON.
+    package var repliesWithHTTPBody: Bool { httpBody != nil }
+
+    /// The content type and the range of the bytes of a `google.api.HttpBody` reply (see
+    /// `repliesWithHTTPBody`) in `message`.
+    /// - Throws: `TranscodingError` with code `malformedMessage` when the bytes are not a valid encoding.
+    package func httpBody(message: UnsafeRawBufferPointer) throws(TranscodingError) -> (
+        contentType: String, data: Range<Int>
+    ) {
+        try HTTPBodyMessage.read(message, along: httpBody ?? [], in: messageIndex, table: table)
     }
 
     /// Appends the JSON of the message in `message` (or of its `response_body` field) to `output`, indented
