@@ -16,6 +16,7 @@ answering each with one JSON line. See `handle_command` for the commands.
 import json
 import os
 import queue
+import random
 import select
 import socket
 import ssl
@@ -615,9 +616,22 @@ class Runner:
         self.start()
 
     def start(self):
-        self.server = TLSServer(("127.0.0.1", self.port), self.context)
-        self.port = self.server.server_address[1]
+        if self.port:
+            self.server = TLSServer(("127.0.0.1", self.port), self.context)
+        else:
+            self.server = self.bind_below_ephemeral_range()
+            self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def bind_below_ephemeral_range(self):
+        """A port below the kernel's ephemeral range (32768-60999): after a `stop`, no client socket can take it
+        before `start` binds it again (port 0 could give one a client may get next)."""
+        for _ in range(1000):
+            try:
+                return TLSServer(("127.0.0.1", random.randint(20000, 32767)), self.context)
+            except OSError:
+                continue
+        raise OSError("no free port below 32768")
 
     def stop(self):
         self.server.shutdown()
