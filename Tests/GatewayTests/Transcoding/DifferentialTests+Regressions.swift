@@ -24,3 +24,22 @@ extension DifferentialTests {
         #expect(throws: TranscodingError.self) { try TranscodingFixtures.encode(json, as: "portico.test.Scalars") }
     }
 }
+
+extension DifferentialTests {
+    @Test(
+        "an = before the end of base64 is refused, not taken for the end of the bytes",
+        arguments: [#"{"fBytes": "AB=C"}"#, #"{"fBytes": "A==="}"#, #"{"fBytes": "QQ==QQ=="}"#, #"{"fBytes": "=QUI"}"#])
+    func base64PaddingInside(json: String) {
+        #expect(throws: (any Error).self) { try Portico_Test_Scalars(jsonString: json) }
+        #expect(throws: TranscodingError.self) { try TranscodingFixtures.encode(json, as: "portico.test.Scalars") }
+    }
+
+    @Test(
+        "base64 padded or not decodes as SwiftProtobuf decodes it",
+        arguments: [#"{"fBytes": "QQ=="}"#, #"{"fBytes": "QQ"}"#, #"{"fBytes": "QUI="}"#, #"{"fBytes": "QUJD"}"#])
+    func base64Padding(json: String) throws {
+        let ours = try Portico_Test_Scalars(
+            serializedBytes: try TranscodingFixtures.encode(json, as: "portico.test.Scalars"))
+        #expect(ours == (try Portico_Test_Scalars(jsonString: json)))
+    }
+}

@@ -13,26 +13,28 @@ enum Base64 {
         return table
     }()
 
+    /// The length of `text` without its padding: up to two `=` at the end.
+    private static func unpaddedCount(_ text: UnsafeRawBufferPointer) -> Int {
+        var count = text.count
+        while count > 0, text.count - count < 2, text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        return count
+    }
+
     /// The number of bytes `text` decodes to, after checking its length and padding.
     static func decodedLength(_ text: UnsafeRawBufferPointer) throws(TranscodingError) -> Int {
-        var count = text.count
-        var padding = 0
-        while count > 0, padding < 2, text[count - 1] == UInt8(ascii: "=") {
-            count -= 1
-            padding += 1
-        }
-        guard count % 4 != 1, padding == 0 || text.count % 4 == 0 else {
+        let count = unpaddedCount(text)
+        guard count % 4 != 1, count == text.count || text.count % 4 == 0 else {
             throw TranscodingError(code: .wrongType, message: "invalid base64")
         }
         return count / 4 * 3 + (count % 4 == 0 ? 0 : count % 4 - 1)
     }
 
-    /// Decodes `text` (already checked by `decodedLength`) and appends the bytes.
+    /// Decodes `text` (already checked by `decodedLength`) and appends the bytes. An `=` before the padding
+    /// is invalid, not the end: the bytes after it would be lost.
     static func decode(_ text: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(TranscodingError) {
         var accumulator: UInt32 = 0
         var bits = 0
-        for byte in text {
-            if byte == UInt8(ascii: "=") { break }
+        for byte in text[..<unpaddedCount(text)] {
             let value = values[Int(byte)]
             guard value != 0xFF else { throw TranscodingError(code: .wrongType, message: "invalid base64") }
             accumulator = accumulator << 6 | UInt32(value)
