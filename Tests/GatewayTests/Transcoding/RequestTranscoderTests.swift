@@ -77,6 +77,30 @@ struct RequestTranscoderTests {
         #expect(try request("CreateBook", body: #"{"title": "T"}"#, path: [(["parent"], "shelves/1")]) == #"{"parent":"shelves/1","book":{"title":"T"}}"#)
     }
 
+    @Test("query parameters set wrappers, Timestamp, Duration, FieldMask, repeated and oneof fields by their text form")
+    func queryWellKnownTypes() throws {
+        let method = Fixtures.method(for: "portico.test.Everything")
+        let binding = HTTPBinding(httpMethod: "GET", pathTemplate: "/x", body: .none, responseBody: nil)
+        let query: Substring =
+            "wellKnown.int32Value=-5&well_known.uint64_value=18446744073709551615&wellKnown.boolValue=true"
+            + "&wellKnown.stringValue=a%20b&wellKnown.bytesValue=AP8&wellKnown.doubleValue=NaN"
+            + "&wellKnown.duration=-1.5s&wellKnown.timestamp=2024-02-29T12:00:00.5%2B01:00"
+            + "&wellKnown.fieldMask=a.bC,d&wellKnown.timestamps=1970-01-01T00:00:00Z&wellKnown.timestamps=2000-01-01T00:00:00Z"
+            + "&repeateds.rInt64=1&repeateds.rInt64=-2&choices.choiceColor=2&choices.optBool=false&scalars.fBytes=-_8"
+        let wire = try Fixtures.encode("", method: method, binding: binding, query: query)
+        let json = try Fixtures.decode(wire, as: "portico.test.Everything")
+        #expect(
+            json
+                == #"{"scalars":{"fBytes":"+/8="},"repeateds":{"rInt64":["1","-2"]},"choices":{"choiceColor":"GREEN","optBool":false},"wellKnown":{"timestamp":"2024-02-29T11:00:00.500Z","duration":"-1.500s","int32Value":-5,"uint64Value":"18446744073709551615","doubleValue":"NaN","boolValue":true,"stringValue":"a b","bytesValue":"AP8=","fieldMask":"a.bC,d","timestamps":["1970-01-01T00:00:00Z","2000-01-01T00:00:00Z"]}}"#
+        )
+        #expect(throws: TranscodingError.self) {
+            try Fixtures.encode("", method: method, binding: binding, query: "wellKnown.duration=1x")
+        }
+        #expect(throws: TranscodingError.self) {
+            try Fixtures.encode("", method: method, binding: binding, query: "wellKnown.int32Value=2147483648")
+        }
+    }
+
     @Test("without a body selector the body is ignored; query parameters reach nested fields")
     func getWithQuery() throws {
         let json = try request(
