@@ -6,7 +6,7 @@ APT_PACKAGES := protobuf-compiler libnghttp2-dev libcurl4-openssl-dev nghttp2-cl
 	openssl kubectl golang-go golang-google-grpc-dev protoc-gen-go-1-3
 PIP_PACKAGES := grpcio==1.* protobuf googleapis-common-protos kubernetes-validate h2
 
-.PHONY: deps demo test backpressure-test routes bench clean
+.PHONY: deps demo test backpressure-test routes bench fuzz clean
 
 ## Installs the system and Python packages the build and the tests need (skipped when present).
 deps:
@@ -47,6 +47,12 @@ routes: deps
 ## The first speed check (release build, h2load against the gateway and a demo backend).
 bench: deps
 	bench/quick.sh
+
+## Short fuzzing run (not part of `make test`): builds the libFuzzer targets of fuzz/ into .build-fuzz and runs
+## each for FUZZ_SECONDS (60); see fuzz/README.md for the long run.
+fuzz:
+	fuzz/build.sh
+	fuzz/run.sh
 
 clean:
 	rm -rf .build .build-image
