@@ -49,7 +49,10 @@ final class AdminHandler: ChannelInboundHandler {
         let state = self.state
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         Task {
-            let text = state.metrics.exposition(backends: state.runtime.backends, kubernetes: state.kubernetesDiscovery)
+            let runtime = state.runtime
+            let text = state.metrics.exposition(
+                backends: runtime.backends, kubernetes: state.kubernetesDiscovery,
+                initializeMethods: runtime.config.metrics.initializeMethods)
             bound.eventLoop.execute {
                 bound.value.handler.respond(
                     .ok, body: text, contentType: "text/plain; version=0.0.4; charset=utf-8", context: bound.value.context)

@@ -37,6 +37,7 @@ extension GatewayConfig {
         let top = try ConfigNode(node: root, key: "", file: file).mapping(allowed: [
             "listen", "admin", "eventLoops", "maxRequestBytes", "maxResponseBytes", "maxHeaderBytes", "maxHeaderCount", "maxJSONDepth", "idleTimeout", "requestHeaderTimeout", "requestBodyTimeout",
             "maxConcurrentStreams", "streamBufferBytes", "json", "backends", "kubernetes", "lifecycle", "accessLog",
+            "metrics",
         ])
         self.init()
         if let node = top["listen"] { listen = try node.address() }
@@ -56,6 +57,10 @@ extension GatewayConfig {
         if let node = top["kubernetes"] { kubernetes = try Self.kubernetesConfig(node, relativeTo: folder) }
         if let node = top["lifecycle"] { lifecycle = try Self.lifecycle(node) }
         if let node = top["accessLog"] { accessLog = try node.bool() }
+        if let node = top["metrics"] {
+            let keys = try node.mapping(allowed: ["initializeMethods"])
+            if let key = keys["initializeMethods"] { metrics.initializeMethods = try key.bool() }
+        }
         guard let backendsNode = top["backends"] else {
             throw ConfigError(file: file, key: "backends", message: "at least one backend is required")
         }

@@ -22,8 +22,8 @@ package final class DescriptorPool: Sendable {
                 try compiler.add(file, source: set.source)
             }
         }
-        for file in try Self.files(of: Self.googleRPC) {
-            try compiler.addUnlessDefined(file, source: Self.googleRPC.source)
+        for file in Self.googleRPCFiles {
+            try compiler.addUnlessDefined(file, source: Self.googleRPCSource)
         }
         let compiled = try compiler.compile()
         self.table = compiled.table
@@ -38,12 +38,13 @@ package final class DescriptorPool: Sendable {
     }
 
     /// The google.rpc error types, which every pool holds so that a backend's `grpc-status-details-bin` can be
-    /// printed even when its descriptors leave them out.
-    private static let googleRPC: (source: String, bytes: [UInt8]) = (
-        "built-in google/rpc/status.proto",
-        // The generated constant is valid base64 (every pool loads it: the descriptor tests would fail).
-        Array(Data(base64Encoded: GoogleRPCDescriptors.fileDescriptorSetBase64, options: .ignoreUnknownCharacters) ?? Data())
-    )
+    /// printed even when its descriptors leave them out; parsed once.
+    private static let googleRPCFiles: [Google_Protobuf_FileDescriptorProto] = {
+        // The generated constant is a valid descriptor set (every pool loads it: the descriptor tests would fail).
+        let bytes = Data(base64Encoded: GoogleRPCDescriptors.fileDescriptorSetBase64, options: .ignoreUnknownCharacters)
+        return (try? Google_Protobuf_FileDescriptorSet(serializedBytes: bytes ?? Data()).file) ?? []
+    }()
+    private static let googleRPCSource = "built-in google/rpc/status.proto"
 
     private static func files(of set: (source: String, bytes: [UInt8])) throws(DescriptorError)
         -> [Google_Protobuf_FileDescriptorProto]

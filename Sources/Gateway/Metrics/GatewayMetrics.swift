@@ -6,8 +6,9 @@ import Prometheus
 /// Every metric of one gateway, in a registry of its own (two gateways in one process, as in the tests, never
 /// share series), exposed in the Prometheus text format on the admin listener's `/metrics`.
 ///
-/// Series that a request touches are created ahead of it, when a route table is built; series that describe
-/// state (balancer load, process) are read when `/metrics` is scraped.
+/// The request series (per gRPC method and per route) are Portico's own counts, rendered at scrape time and
+/// only once used, so that a route table of thousands of methods is built without registering anything;
+/// series that describe state (balancer load, process) are read when `/metrics` is scraped.
 package final class GatewayMetrics: Sendable {
     /// The version `portico_build_info` reports.
     package static let version = "0.1.0"
@@ -30,6 +31,7 @@ package final class GatewayMetrics: Sendable {
     private let reloadsSucceeded: Prometheus.Counter
     private let reloadsFailed: Prometheus.Counter
     private let lastReload: Prometheus.Gauge
+    private let requests = RequestSeries()
     private let unmatched: [String: RouteMetrics]
     private let unmatchedOther: RouteMetrics
     private let process: ProcessMetrics
@@ -47,10 +49,10 @@ package final class GatewayMetrics: Sendable {
             help: "Unix time of the last config load that took effect (start-up included).")
         var unmatched: [String: RouteMetrics] = [:]
         for method in Self.knownHTTPMethods {
-            unmatched[method] = RouteMetrics(registry: registry, route: "unmatched", httpMethod: method, method: nil)
+            unmatched[method] = requests.route(template: "unmatched", httpMethod: method, method: nil)
         }
         self.unmatched = unmatched
-        unmatchedOther = RouteMetrics(registry: registry, route: "unmatched", httpMethod: "other", method: nil)
+        unmatchedOther = requests.route(template: "unmatched", httpMethod: "other", method: nil)
         process = ProcessMetrics(registry: registry, version: Self.version)
         balancers = BalancerMetricsCollector(registry: registry)
         discovery = DiscoveryMetricsCollector(registry: registry)
@@ -58,12 +60,12 @@ package final class GatewayMetrics: Sendable {
 
     /// The series of a gRPC method; asking again for the same method gives the same series, so counts survive reloads.
     package func method(service: String, method: String, type: MethodMetrics.CallType, backend: String) -> MethodMetrics {
-        MethodMetrics(registry: registry, service: service, method: method, type: type, backend: backend)
+        requests.method(service: service, method: method, type: type, backend: backend)
     }
 
-    /// The series of a route.
+    /// The series of a route; asking again for the same template and HTTP method gives the same counts.
     package func route(template: String, httpMethod: String, method: MethodMetrics) -> RouteMetrics {
-        RouteMetrics(registry: registry, route: template, httpMethod: httpMethod, method: method)
+        requests.route(template: template, httpMethod: httpMethod, method: method)
     }
 
     /// The series of requests that matched no route, by HTTP method (bounded: unknown methods are `other`).
@@ -91,10 +93,16 @@ package final class GatewayMetrics: Sendable {
     /// renders every series.
     ///
     /// Reads `/proc`: call it off the event loops.
-    package func exposition(backends: [BackendRuntime], kubernetes: KubernetesDiscovery?) -> [UInt8] {
+    /// - Parameter initializeMethods: Render every method's request series, at zero before its first call,
+    ///   instead of only those of methods called so far (go-grpc-prometheus' `InitializeMetrics`).
+    package func exposition(backends: [BackendRuntime], kubernetes: KubernetesDiscovery?, initializeMethods: Bool)
+        -> [UInt8]
+    {
         balancers.collect(backends)
         discovery.collect(kubernetes)
         process.collect()
-        return registry.emitToBuffer()
+        var text = ""
+        requests.write(initializeMethods: initializeMethods, into: &text)
+        return registry.emitToBuffer() + Array(text.utf8)
     }
 }

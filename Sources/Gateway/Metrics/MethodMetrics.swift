@@ -1,11 +1,14 @@
-import Prometheus
+import Synchronization
 
-/// The go-grpc-prometheus series of one gRPC method, created once when the route table is built so that a call
-/// records without looking anything up.
+/// The go-grpc-prometheus series of one gRPC method: counts kept by Portico and rendered when `/metrics` is
+/// scraped, so that a thousand services cost nothing until they are called (and finding a method's series
+/// never searches a registry).
 ///
 /// Every call to the method counts, whether it came as native gRPC or as a JSON request transcoded to gRPC.
 /// Besides go-grpc-prometheus's labels each series has a `backend` label, so that dashboards can group by
-/// backend; queries that sum by the usual labels are unaffected.
+/// backend; queries that sum by the usual labels are unaffected. A series appears once the method has been
+/// called, unless the gateway pre-creates every method's series at zero (`metrics.initializeMethods`, as
+/// go-grpc-prometheus' `InitializeMetrics`).
 package final class MethodMetrics: Sendable {
     /// The go-grpc-prometheus `grpc_type` of a method.
     package enum CallType: String, Sendable {
@@ -25,35 +28,39 @@ package final class MethodMetrics: Sendable {
         }
     }
 
-    private let started: Counter
-    /// `grpc_server_handled_total` by code number, 0…16, as go-grpc-prometheus pre-creates them.
-    private let handled: [Counter]
-    private let handledOther: Counter
-    private let handling: DurationHistogram
+    struct Counts {
+        var started: UInt64 = 0
+        /// Calls handled, by code number 0…16 (a code outside the range counts as Unknown, 2).
+        var handled = [UInt64](repeating: 0, count: 17)
+        var handling = LatencyCounts()
+    }
 
-    init(registry: PrometheusCollectorRegistry, service: String, method: String, type: CallType, backend: String) {
-        let labels = [("grpc_service", service), ("grpc_method", method), ("grpc_type", type.rawValue), ("backend", backend)]
-        started = registry.counter("grpc_server_started_total", labels, help: "RPCs started on the server.")
-        handled = (0...16).map { code in
-            registry.counter("grpc_server_handled_total", labels + [("grpc_code", GRPCStatusCode(rawValue: code).name)],
-                help: "RPCs completed on the server, regardless of success or failure.")
-        }
-        handledOther = registry.counter("grpc_server_handled_total", labels + [("grpc_code", "Unknown")],
-            help: "RPCs completed on the server, regardless of success or failure.")
-        handling = registry.histogram("grpc_server_handling_seconds", labels, buckets: GatewayMetrics.latencyBuckets,
-            help: "Response latency (seconds) of gRPC that had been application-level handled by the server.")
+    /// The series' labels, rendered: `grpc_service="…",grpc_method="…",grpc_type="…",backend="…"`.
+    let labels: String
+    private let counts = Mutex(Counts())
+
+    init(service: String, method: String, type: CallType, backend: String) {
+        labels = SeriesLabels.render([
+            ("grpc_service", service), ("grpc_method", method), ("grpc_type", type.rawValue), ("backend", backend),
+        ])
     }
 
     /// Counts a call that starts.
     package func recordStarted() {
-        started.increment()
+        counts.withLock { $0.started += 1 }
     }
 
     /// Counts a call that ended with `code` after `duration`.
     package func recordHandled(_ code: GRPCStatusCode, duration: Duration) {
-        (handled.indices.contains(code.rawValue) ? handled[code.rawValue] : handledOther).increment()
-        handling.record(duration)
+        let index = (0...16).contains(code.rawValue) ? code.rawValue : GRPCStatusCode.unknown.rawValue
+        counts.withLock { counts in
+            counts.handled[index] += 1
+            counts.handling.record(duration)
+        }
     }
+
+    /// The counts so far.
+    var snapshot: Counts { counts.withLock { $0 } }
 }
 
 extension GRPCStatusCode {

@@ -1,45 +1,55 @@
-import Prometheus
 import Synchronization
 
-/// The HTTP series of one route (its path template and HTTP method), created when the route table is built.
+/// The HTTP series of one route (its path template and HTTP method), and the gRPC method it calls.
 ///
-/// `portico_http_requests_total` has a `code` label; the counter of each status is made the first time that
-/// status is answered and then found by its number, never by a string.
+/// The counts are kept by Portico and rendered when `/metrics` is scraped: `portico_http_requests_total` has a
+/// series per status answered so far, and the duration histogram appears with the first request.
 package final class RouteMetrics: Sendable {
-    private let registry: PrometheusCollectorRegistry
-    private let labels: [(String, String)]
-    private let byStatus = Mutex<[Int: Counter]>([:])
-    private let duration: DurationHistogram
+    /// The counts of one route's series, shared by the route tables of successive reloads (a reload may send
+    /// the route to another method; its counts go on).
+    final class Series: Sendable {
+        struct Counts {
+            /// Requests answered, by HTTP status.
+            var byStatus: [Int: UInt64] = [:]
+            var duration = LatencyCounts()
+        }
+
+        /// The series' labels, rendered: `route="…",method="…"`.
+        let labels: String
+        private let counts = Mutex(Counts())
+
+        init(route: String, httpMethod: String) {
+            labels = SeriesLabels.render([("route", route), ("method", httpMethod)])
+        }
+
+        func record(status: Int, duration: Duration) {
+            counts.withLock { counts in
+                counts.byStatus[status, default: 0] += 1
+                counts.duration.record(duration)
+            }
+        }
+
+        /// The counts so far.
+        var snapshot: Counts { counts.withLock { $0 } }
+    }
+
     /// The gRPC method the route calls; nil for requests that matched no route.
     package let method: MethodMetrics?
     /// The `route` label: the path template, or `unmatched`.
     package let route: String
     /// The `method` label: the HTTP method.
     package let httpMethod: String
+    private let series: Series
 
-    init(registry: PrometheusCollectorRegistry, route: String, httpMethod: String, method: MethodMetrics?) {
-        self.registry = registry
-        self.labels = [("route", route), ("method", httpMethod)]
+    init(series: Series, route: String, httpMethod: String, method: MethodMetrics?) {
+        self.series = series
         self.method = method
         self.route = route
         self.httpMethod = httpMethod
-        self.duration = registry.histogram("portico_http_request_duration_seconds", labels, buckets: GatewayMetrics.latencyBuckets,
-            help: "Time from a JSON request's arrival to the end of its reply, by route template.")
     }
 
     /// Counts a request answered with `status` after `duration`.
-    package func record(status: Int, duration elapsed: Duration) {
-        counter(for: status).increment()
-        duration.record(elapsed)
-    }
-
-    private func counter(for status: Int) -> Counter {
-        byStatus.withLock { counters in
-            if let counter = counters[status] { return counter }
-            let counter = registry.counter("portico_http_requests_total", labels + [("code", String(status))],
-                help: "JSON requests answered, by route template, HTTP method and status code.")
-            counters[status] = counter
-            return counter
-        }
+    package func record(status: Int, duration: Duration) {
+        series.record(status: status, duration: duration)
     }
 }

@@ -2,9 +2,10 @@ import DemoServices
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
-import Gateway
 import PorticoTestSupport
 import Testing
+
+@testable import Gateway
 
 @Suite("/metrics after real traffic")
 struct MetricsEndpointTests {
@@ -51,9 +52,65 @@ struct MetricsEndpointTests {
             #expect(metrics.value("grpc_server_handled_total", method.merging(["grpc_code": "OK"]) { $1 }) == 5)
             #expect(metrics.value("grpc_server_handled_total", method.merging(["grpc_code": "NotFound"]) { $1 }) == 1)
             #expect(metrics.value("grpc_server_handling_seconds_count", method) == 6)
+            // A method not called yet has no series (go-grpc-prometheus' default).
+            let expand = ["grpc_service": Self.echoService, "grpc_method": "Expand", "grpc_type": "server_stream"]
+            #expect(metrics.samples("grpc_server_started_total", expand).isEmpty)
+            #expect(metrics.samples("grpc_server_handling_seconds_count", expand).isEmpty)
+        }
+    }
+
+    @Test("metrics.initializeMethods exports every method's series at zero before its first call")
+    func initializedMethods() async throws {
+        try await withGateway(echo: 1, library: 0, configure: { $0.metrics.initializeMethods = true }) { gateway in
+            let metrics = try await scrape(gateway)
             let expand = ["grpc_service": Self.echoService, "grpc_method": "Expand", "grpc_type": "server_stream"]
             #expect(metrics.value("grpc_server_started_total", expand) == 0)
+            #expect(metrics.samples("grpc_server_handled_total", expand).count == 17)
+            #expect(metrics.value("grpc_server_handled_total", expand.merging(["grpc_code": "Unauthenticated"]) { $1 }) == 0)
+            #expect(metrics.value("grpc_server_handling_seconds_count", expand) == 0)
+            #expect(metrics.samples("grpc_server_handling_seconds_bucket", expand).count == 15)
         }
+    }
+
+    @Test("a route table of 1,000 services registers no request series up front; the last method counts from its first call")
+    func idleScrapeIsSmall() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-services-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("bench/services/generate.py")
+        let generated = try await HelperProcess.run("/usr/bin/env", ["python3", script.path, "1000", folder.path], timeout: 120)
+        try #require(generated.status == 0, "\(generated.standardError)")
+        var config = try GatewayConfig(
+            yaml: try String(contentsOf: folder.appendingPathComponent("portico.yaml"), encoding: .utf8),
+            file: "portico.yaml", relativeTo: folder.path)
+        config.listen = SocketAddressText(host: "127.0.0.1", port: 0)
+        let metrics = GatewayMetrics()
+        let runtime = try GatewayRuntime(config: config, metrics: metrics)
+        #expect(runtime.routes.routes.count == 10_000)
+        guard case .matched = runtime.routes.match(method: "POST", path: "/v1/s0999/items:search") else {
+            Issue.record("the last service's last route does not match")
+            return
+        }
+        let idle = metrics.exposition(backends: runtime.backends, kubernetes: nil, initializeMethods: false)
+        let idleText = PrometheusText(String(decoding: idle, as: UTF8.self))
+        #expect(idleText.samples.filter { $0.name.hasPrefix("grpc_server_") }.isEmpty)
+        // Only the unmatched-route series, which the gateway makes itself, may exist before traffic.
+        #expect(idleText.samples.filter { $0.name.hasPrefix("portico_http_") }.isEmpty)
+        // What is left is about 1 KB per backend (connection and balancer series); with 40 request series per
+        // method made up front it was over 50 MB.
+        #expect(idle.count < 1_500_000, "an idle scrape is \(idle.count) bytes")
+        // The last method of the last service counts from its first call.
+        let last = try #require(runtime.methodMetrics(path: "/bench.s0999.v1.ItemService/SearchItems"))
+        last.recordStarted()
+        last.recordHandled(.ok, duration: .milliseconds(3))
+        let text = PrometheusText(
+            String(decoding: metrics.exposition(backends: runtime.backends, kubernetes: nil, initializeMethods: false), as: UTF8.self))
+        let labels = ["grpc_service": "bench.s0999.v1.ItemService", "grpc_method": "SearchItems", "backend": "s0999"]
+        #expect(text.value("grpc_server_started_total", labels) == 1)
+        #expect(text.value("grpc_server_handled_total", labels.merging(["grpc_code": "OK"]) { $1 }) == 1)
+        #expect(text.value("grpc_server_handling_seconds_bucket", labels.merging(["le": "0.005"]) { $1 }) == 1)
+        #expect(text.value("grpc_server_handling_seconds_bucket", labels.merging(["le": "0.002"]) { $1 }) == 0)
+        #expect(text.samples("grpc_server_started_total").count == 1)
     }
 
     @Test("backend, endpoint and process series describe the running gateway")

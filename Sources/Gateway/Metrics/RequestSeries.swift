@@ -1,0 +1,84 @@
+import Synchronization
+
+/// The per-method and per-route request series of a gateway: found by their labels in constant time, kept
+/// across reloads (a method or route that stays keeps its counts), and rendered in the Prometheus text format
+/// when `/metrics` is scraped.
+final class RequestSeries: Sendable {
+    private struct Tables {
+        var methods: [String: MethodMetrics] = [:]
+        var routes: [String: RouteMetrics.Series] = [:]
+    }
+
+    private let tables = Mutex(Tables())
+
+    /// The series of a gRPC method, made on first request.
+    func method(service: String, method: String, type: MethodMetrics.CallType, backend: String) -> MethodMetrics {
+        let made = MethodMetrics(service: service, method: method, type: type, backend: backend)
+        return tables.withLock { tables in
+            if let existing = tables.methods[made.labels] { return existing }
+            tables.methods[made.labels] = made
+            return made
+        }
+    }
+
+    /// The series of a route, made on first request.
+    func route(template: String, httpMethod: String, method: MethodMetrics?) -> RouteMetrics {
+        let made = RouteMetrics.Series(route: template, httpMethod: httpMethod)
+        let series = tables.withLock { tables in
+            if let existing = tables.routes[made.labels] { return existing }
+            tables.routes[made.labels] = made
+            return made
+        }
+        return RouteMetrics(series: series, route: template, httpMethod: httpMethod, method: method)
+    }
+
+    /// Appends the families of every series that has counted something (with `initializeMethods`, every
+    /// method's series, at zero before its first call).
+    func write(initializeMethods: Bool, into text: inout String) {
+        let (methods, routes) = tables.withLock { tables in
+            (
+                tables.methods.values.sorted { $0.labels < $1.labels }.map { ($0.labels, $0.snapshot) },
+                tables.routes.values.sorted { $0.labels < $1.labels }.map { ($0.labels, $0.snapshot) }
+            )
+        }
+        let calledMethods = initializeMethods ? methods : methods.filter { $0.1.started > 0 || $0.1.handling.count > 0 }
+        Self.header(
+            "grpc_server_started_total", "counter", "RPCs started on the server.", into: &text)
+        for (labels, counts) in calledMethods {
+            text += "grpc_server_started_total{\(labels)} \(counts.started)\n"
+        }
+        Self.header(
+            "grpc_server_handled_total", "counter", "RPCs completed on the server, regardless of success or failure.",
+            into: &text)
+        for (labels, counts) in calledMethods {
+            for (code, count) in counts.handled.enumerated() where count > 0 || initializeMethods {
+                text += "grpc_server_handled_total{\(labels),grpc_code=\"\(GRPCStatusCode(rawValue: code).name)\"} \(count)\n"
+            }
+        }
+        Self.header(
+            "grpc_server_handling_seconds", "histogram",
+            "Response latency (seconds) of gRPC that had been application-level handled by the server.", into: &text)
+        for (labels, counts) in calledMethods where counts.handling.count > 0 || initializeMethods {
+            counts.handling.write(name: "grpc_server_handling_seconds", labels: labels, into: &text)
+        }
+        let answered = routes.filter { $0.1.duration.count > 0 }
+        Self.header(
+            "portico_http_requests_total", "counter", "JSON requests answered, by route template, HTTP method and status code.",
+            into: &text)
+        for (labels, counts) in answered {
+            for (status, count) in counts.byStatus.sorted(by: { $0.key < $1.key }) {
+                text += "portico_http_requests_total{\(labels),code=\"\(status)\"} \(count)\n"
+            }
+        }
+        Self.header(
+            "portico_http_request_duration_seconds", "histogram",
+            "Time from a JSON request's arrival to the end of its reply, by route template.", into: &text)
+        for (labels, counts) in answered {
+            counts.duration.write(name: "portico_http_request_duration_seconds", labels: labels, into: &text)
+        }
+    }
+
+    private static func header(_ name: String, _ type: String, _ help: String, into text: inout String) {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+}
