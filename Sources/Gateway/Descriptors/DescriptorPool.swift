@@ -10,15 +10,19 @@ package final class DescriptorPool: Sendable {
     private let methodsByPath: [String: MethodDescriptor]
 
     /// Loads and compiles descriptor sets.
-    /// - Parameter descriptorSets: serialized `FileDescriptorSet`s (`protoc --include_imports
-    ///   --descriptor_set_out`), each with a name used in errors. The same file may appear in several sets
-    ///   if its contents are identical; two different definitions of one file or type are an error.
+    /// - Parameters:
+    ///   - descriptorSets: serialized `FileDescriptorSet`s (`protoc --include_imports
+    ///     --descriptor_set_out`), each with a name used in errors. The same file may appear in several sets
+    ///     if its contents are identical; two different definitions of one file or type are an error.
+    ///   - cache: Files parsed before, by their bytes (pools of one config load share one).
     /// - Throws: `DescriptorError` when a set cannot be parsed, names conflict, a type is missing, or an
     ///   HTTP rule names a field the message does not have.
-    package init(descriptorSets: [(source: String, bytes: [UInt8])]) throws(DescriptorError) {
+    package init(
+        descriptorSets: [(source: String, bytes: [UInt8])], cache: DescriptorFileCache = DescriptorFileCache()
+    ) throws(DescriptorError) {
         var compiler = SchemaCompiler()
         for set in descriptorSets {
-            for file in try Self.files(of: set) {
+            for file in try cache.files(of: set) {
                 try compiler.add(file, source: set.source)
             }
         }
@@ -45,18 +49,6 @@ package final class DescriptorPool: Sendable {
         return (try? Google_Protobuf_FileDescriptorSet(serializedBytes: bytes ?? Data()).file) ?? []
     }()
     private static let googleRPCSource = "built-in google/rpc/status.proto"
-
-    private static func files(of set: (source: String, bytes: [UInt8])) throws(DescriptorError)
-        -> [Google_Protobuf_FileDescriptorProto]
-    {
-        do {
-            return try Google_Protobuf_FileDescriptorSet(
-                serializedBytes: set.bytes, extensions: Google_Api_Annotations_Extensions
-            ).file
-        } catch {
-            throw DescriptorError(code: .malformedDescriptorSet, source: set.source, message: "\(error)")
-        }
-    }
 
     /// The service with this fully qualified name.
     package func service(named fullName: String) -> ServiceDescriptor? {

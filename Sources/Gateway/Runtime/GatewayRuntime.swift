@@ -29,13 +29,14 @@ package struct GatewayRuntime: Sendable {
         var unknownMethodMetrics: [String: MethodMetrics] = [:]
         var backends: [BackendRuntime] = []
         var backendsByService: [String: BackendRuntime] = [:]
+        let descriptorFiles = DescriptorFileCache()
         for (index, backendConfig) in config.backends.enumerated() {
             let key = "backends[\(index)]"
             let backend = BackendRuntime(config: backendConfig, metrics: metrics.backend(named: backendConfig.name))
             let options = TranscodingOptions(json: backendConfig.json ?? config.json, maxDepth: config.limits.maxJSONDepth)
             backends.append(backend)
             let location = backendConfig.descriptorsLocation
-            let pool = try Self.loadDescriptors(of: backendConfig, key: key)
+            let pool = try Self.loadDescriptors(of: backendConfig, key: key, cache: descriptorFiles)
             let known = Set(pool.services.map(\.fullName))
             for wanted in backendConfig.services where !known.contains(wanted) {
                 throw ConfigError(
@@ -92,9 +93,9 @@ package struct GatewayRuntime: Sendable {
         return unknownMethodMetrics[service]
     }
 
-    private static func loadDescriptors(of backend: GatewayConfig.Backend, key: String) throws(ConfigError)
-        -> DescriptorPool
-    {
+    private static func loadDescriptors(
+        of backend: GatewayConfig.Backend, key: String, cache: DescriptorFileCache
+    ) throws(ConfigError) -> DescriptorPool {
         var sets: [(source: String, bytes: [UInt8])] = []
         let location = backend.descriptorsLocation
         for path in backend.descriptorFiles {
@@ -106,7 +107,7 @@ package struct GatewayRuntime: Sendable {
             sets.append((source: path, bytes: [UInt8](data)))
         }
         do {
-            return try DescriptorPool(descriptorSets: sets)
+            return try DescriptorPool(descriptorSets: sets, cache: cache)
         } catch  where error.code == .malformedDescriptorSet {
             throw ConfigError(
                 at: location, key: "\(key).descriptors",

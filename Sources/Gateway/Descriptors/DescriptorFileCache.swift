@@ -1,0 +1,64 @@
+import SwiftProtobuf
+
+/// Parsed descriptor files by their serialized bytes, shared by the pools of one config load: the files that
+/// every backend's set repeats (descriptor.proto, google/api/*.proto, the well-known types), or one big set
+/// that many backends narrow with `services`, are parsed once.
+package final class DescriptorFileCache {
+    private var parsed: [ArraySlice<UInt8>: Google_Protobuf_FileDescriptorProto] = [:]
+
+    package init() {}
+
+    /// The files of a serialized `FileDescriptorSet`, each parsed once per cache.
+    func files(of set: (source: String, bytes: [UInt8])) throws(DescriptorError) -> [Google_Protobuf_FileDescriptorProto] {
+        guard let ranges = Self.fileRanges(set.bytes) else {
+            // Not the plain shape protoc writes (field 1, repeated): let SwiftProtobuf read it, or say why not.
+            return try Self.parse(set.bytes[...], source: set.source, asSet: true)
+        }
+        var files: [Google_Protobuf_FileDescriptorProto] = []
+        files.reserveCapacity(ranges.count)
+        for range in ranges {
+            let bytes = set.bytes[range]
+            if let file = parsed[bytes] {
+                files.append(file)
+            } else {
+                let file = try Self.parse(bytes, source: set.source, asSet: false)[0]
+                parsed[bytes] = file
+                files.append(file)
+            }
+        }
+        return files
+    }
+
+    /// The byte ranges of the `file` entries (field 1) of a `FileDescriptorSet`; nil if it holds anything else.
+    private static func fileRanges(_ bytes: [UInt8]) -> [Range<Int>]? {
+        bytes.withUnsafeBytes { buffer in
+            var reader = WireReader(bytes: buffer, range: 0..<buffer.count)
+            var ranges: [Range<Int>] = []
+            while !reader.isAtEnd {
+                guard let (number, wireType) = try? reader.readTag(), number == 1, wireType == 2,
+                    let range = try? reader.skipValue(wireType: wireType, number: number)
+                else { return nil }
+                ranges.append(range)
+            }
+            return ranges
+        }
+    }
+
+    private static func parse(_ bytes: ArraySlice<UInt8>, source: String, asSet: Bool) throws(DescriptorError)
+        -> [Google_Protobuf_FileDescriptorProto]
+    {
+        do {
+            if asSet {
+                return try Google_Protobuf_FileDescriptorSet(
+                    serializedBytes: Array(bytes), extensions: Google_Api_Annotations_Extensions
+                ).file
+            }
+            return [
+                try Google_Protobuf_FileDescriptorProto(
+                    serializedBytes: Array(bytes), extensions: Google_Api_Annotations_Extensions)
+            ]
+        } catch {
+            throw DescriptorError(code: .malformedDescriptorSet, source: source, message: "\(error)")
+        }
+    }
+}
