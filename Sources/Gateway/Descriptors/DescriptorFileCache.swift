@@ -9,7 +9,9 @@ package final class DescriptorFileCache {
     package init() {}
 
     /// The files of a serialized `FileDescriptorSet`, each parsed once per cache.
-    func files(of set: (source: String, bytes: [UInt8])) throws(DescriptorError) -> [Google_Protobuf_FileDescriptorProto] {
+    func files(of set: (source: String, bytes: [UInt8])) throws(DescriptorError)
+        -> [Google_Protobuf_FileDescriptorProto]
+    {
         guard let ranges = Self.fileRanges(set.bytes) else {
             // Not the plain shape protoc writes (field 1, repeated): let SwiftProtobuf read it, or say why not.
             return try Self.parse(set.bytes[...], source: set.source, asSet: true)

@@ -52,7 +52,8 @@ final class RequestSeries: Sendable {
             into: &text)
         for (labels, counts) in calledMethods {
             for (code, count) in counts.handled.enumerated() where count > 0 || initializeMethods {
-                text += "grpc_server_handled_total{\(labels),grpc_code=\"\(GRPCStatusCode(rawValue: code).name)\"} \(count)\n"
+                text +=
+                    "grpc_server_handled_total{\(labels),grpc_code=\"\(GRPCStatusCode(rawValue: code).name)\"} \(count)\n"
             }
         }
         Self.header(
@@ -63,7 +64,8 @@ final class RequestSeries: Sendable {
         }
         let answered = routes.filter { $0.1.duration.count > 0 }
         Self.header(
-            "portico_http_requests_total", "counter", "JSON requests answered, by route template, HTTP method and status code.",
+            "portico_http_requests_total", "counter",
+            "JSON requests answered, by route template, HTTP method and status code.",
             into: &text)
         for (labels, counts) in answered {
             for (status, count) in counts.byStatus.sorted(by: { $0.key < $1.key }) {

@@ -11,7 +11,8 @@ struct HTTPBodyEndToEndTests {
     static func exchange(
         _ gateway: GatewayHarness, _ version: CurlClient.HTTPVersion, path: String, body: Data, contentType: String
     ) async throws -> (status: Int, contentType: String?, body: Data) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portico-httpbody-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "portico-httpbody-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("in")
@@ -41,14 +42,18 @@ struct HTTPBodyEndToEndTests {
         defer { server.stop() }
         let descriptors = try #require(
             Bundle.module.url(forResource: "raw_echo.pb", withExtension: nil, subdirectory: "Resources"))
-        try await withGateway(echo: 0, library: 0, configure: { config in
-            config.backends.append(
-                .init(
-                    name: "raw", descriptorFiles: [descriptors.path],
-                    endpoints: [SocketAddressText(host: "127.0.0.1", port: port)]))
-        }) { gateway in
+        try await withGateway(
+            echo: 0, library: 0,
+            configure: { config in
+                config.backends.append(
+                    .init(
+                        name: "raw", descriptorFiles: [descriptors.path],
+                        endpoints: [SocketAddressText(host: "127.0.0.1", port: port)]))
+            }
+        ) { gateway in
             let payload = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) })
-            let unary = try await Self.exchange(gateway, version, path: "/v1/raw", body: payload, contentType: "image/x-test")
+            let unary = try await Self.exchange(
+                gateway, version, path: "/v1/raw", body: payload, contentType: "image/x-test")
             #expect(unary.status == 200)
             #expect(unary.contentType == "image/x-test")
             #expect(unary.body == payload, "\(unary.body.count) bytes came back for \(payload.count)")

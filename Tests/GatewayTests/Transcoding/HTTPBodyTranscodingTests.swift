@@ -17,7 +17,8 @@ struct HTTPBodyTranscodingTests {
 
     /// Encodes a request with `method`'s first binding and prints it as JSON.
     static func request(
-        _ method: MethodDescriptor, body: [UInt8], contentType: String?, path: [(fieldPath: [String], value: String)] = [],
+        _ method: MethodDescriptor, body: [UInt8], contentType: String?,
+        path: [(fieldPath: [String], value: String)] = [],
         query: Substring? = nil
     ) throws -> String {
         let transcoder = RequestTranscoder(method: method, binding: method.httpBindings.first, options: .defaults)
@@ -39,7 +40,9 @@ struct HTTPBodyTranscodingTests {
             binding: nil, options: .defaults)
         var json: [UInt8] = []
         wire.withUnsafeBytes { buffer in
-            do throws(TranscodingError) { try printer.encodeJSON(message: buffer, into: &json) } catch { failure = error }
+            do throws(TranscodingError) { try printer.encodeJSON(message: buffer, into: &json) } catch {
+                failure = error
+            }
         }
         if let failure { throw failure }
         return String(decoding: json, as: UTF8.self)

@@ -13,7 +13,9 @@ struct ImpliedFieldMask {
         guard binding?.httpMethod == "PATCH", bodySlots.count == 1 else { return nil }
         let fields = table.messages[request].fields
         let body = fields[bodySlots[0]]
-        guard body.kind == .message, !body.isRepeated, table.messages[body.typeIndex].wellKnown == nil else { return nil }
+        guard body.kind == .message, !body.isRepeated, table.messages[body.typeIndex].wellKnown == nil else {
+            return nil
+        }
         let masks = fields.indices.filter { slot in
             fields[slot].kind == .message && !fields[slot].isRepeated
                 && table.messages[fields[slot].typeIndex].wellKnown == .fieldMask
@@ -32,7 +34,8 @@ struct ImpliedFieldMask {
         defer { reader.deallocate() }
         guard !reader.isAtEnd(), try reader.peek() == UInt8(ascii: "{") else { return }
         var paths: [[UInt8]] = []
-        try collectPaths(&reader, message: bodyMessage, prefix: [], depth: 1, maxDepth: maxDepth, table: table, into: &paths)
+        try collectPaths(
+            &reader, message: bodyMessage, prefix: [], depth: 1, maxDepth: maxDepth, table: table, into: &paths)
         guard !paths.isEmpty else { return }
         var mask: [UInt8] = []
         for path in paths {
