@@ -28,11 +28,13 @@ struct DifferentialTests {
                 protoNames: flags & 1 != 0, unpopulated: flags & 2 != 0, enumsAsInts: flags & 4 != 0)
             cases.append((message, try message.serializedBytes(), [PrintOptions(), other]))
         }
-        let python = try await PythonJSONOracle.answers(to: cases.map { .print($0.wire, options: $0.options) })
-
+        // Python works in its own process while Portico and SwiftProtobuf print.
+        async let pythonAnswers = PythonJSONOracle.answers(to: cases.map { .print($0.wire, options: $0.options) })
+        var printed: [[JSONValue?]] = []
         var failures = Failures(direction: "wire→JSON")
         for (index, (message, wire, optionSets)) in cases.enumerated() {
-            for (optionIndex, options) in optionSets.enumerated() {
+            printed.append([])
+            for options in optionSets {
                 let context = "message #\(index), options \(options), wire \(Data(wire).base64EncodedString())"
                 let ours: JSONValue
                 do {
@@ -40,19 +42,28 @@ struct DifferentialTests {
                         parsing: try TranscodingFixtures.decode(wire, as: Self.typeName, options: options.portico))
                 } catch {
                     failures.record("Portico failed: \(error)", context)
+                    printed[index].append(nil)
                     continue
                 }
+                printed[index].append(ours)
                 if let swiftOptions = options.swiftProtobuf {
                     let theirs = try JSONValue(parsing: try message.jsonString(options: swiftOptions))
                     if let difference = ours.difference(from: theirs) {
                         failures.record("Portico vs SwiftProtobuf: \(difference)", context, ours, theirs)
                     }
                 }
-                guard let printed = python[index].json?[optionIndex] else {
+            }
+        }
+        let python = try await pythonAnswers
+        for (index, (_, wire, optionSets)) in cases.enumerated() {
+            for (optionIndex, options) in optionSets.enumerated() {
+                let context = "message #\(index), options \(options), wire \(Data(wire).base64EncodedString())"
+                guard let ours = printed[index][optionIndex] else { continue }
+                guard let pythonText = python[index].json?[optionIndex] else {
                     failures.record("Python refused to print: \(python[index].error ?? "?")", context)
                     continue
                 }
-                let theirs = try JSONValue(parsing: printed)
+                let theirs = try JSONValue(parsing: pythonText)
                 // Portico prints null for an unset message field with emitUnpopulated; Python leaves it out.
                 if let difference = ours.difference(from: theirs, absentMatchesNull: options.unpopulated) {
                     failures.record("Portico vs Python: \(difference)", context, ours, theirs)
@@ -67,11 +78,10 @@ struct DifferentialTests {
         _ = RandomMessages.packableTypes
         var messages = RandomMessages(seed: SeededRandom.runSeed ^ 0x5EED)
         var variants = JSONInputVariants(random: SeededRandom(seed: SeededRandom.runSeed ^ 0xD1FF))
-        var cases: [(original: [UInt8], json: String)] = []
-        var failures = Failures(direction: "JSON→wire")
-        for index in 0..<Self.count {
+        var cases: [(message: Portico_Test_Everything, original: [UInt8], json: String, jsonForSwiftProtobuf: String)] =
+            []
+        for _ in 0..<Self.count {
             let message = messages.everything()
-            let original = try message.canonicalBytes()
             var printing = JSONEncodingOptions()
             printing.preserveProtoFieldNames = variants.random.chance(0.3)
             printing.alwaysPrintEnumsAsInts = variants.random.chance(0.3)
@@ -80,9 +90,13 @@ struct DifferentialTests {
             var sameChoices = variants.random
             let json = variant.randomlySpelled(using: &variants.random)
             let jsonForSwiftProtobuf = variant.randomlySpelled(using: &sameChoices, forSwiftProtobuf: true)
-            cases.append((original, json))
+            cases.append((message, try message.canonicalBytes(), json, jsonForSwiftProtobuf))
+        }
+        // Python works in its own process while Portico and SwiftProtobuf parse.
+        async let pythonAnswers = PythonJSONOracle.answers(to: cases.map { .parse($0.json) })
+        var failures = Failures(direction: "JSON→wire")
+        for (index, (message, original, json, jsonForSwiftProtobuf)) in cases.enumerated() {
             let context = "message #\(index), JSON \(json)"
-
             do {
                 let wire = try TranscodingFixtures.encode(json, as: Self.typeName)
                 let ours = try Portico_Test_Everything(serializedBytes: wire)
@@ -101,8 +115,8 @@ struct DifferentialTests {
                 failures.record("SwiftProtobuf refused: \(error)", context)
             }
         }
-        let python = try await PythonJSONOracle.answers(to: cases.map { .parse($0.json) })
-        for (index, (original, json)) in cases.enumerated() {
+        let python = try await pythonAnswers
+        for (index, (message, original, json, _)) in cases.enumerated() {
             let context = "message #\(index), JSON \(json)"
             guard let wire = python[index].wireBytes else {
                 // Python refuses a float a little above the largest float as a JSON number (not as a string),
@@ -114,7 +128,6 @@ struct DifferentialTests {
             }
             let theirs = try Portico_Test_Everything(serializedBytes: wire)
             if try theirs.canonicalBytes() != original {
-                let message = try Portico_Test_Everything(serializedBytes: original)
                 failures.record("Python's message differs: \(try Self.difference(theirs, message))", context)
             }
         }

@@ -4,7 +4,8 @@ import SwiftProtobuf
 /// Rewrites the JSON of a message into other spellings that the proto3 JSON mapping accepts on input, at
 /// random: proto field names for JSON names (and back), 64-bit integers as numbers where a double holds them
 /// exactly, 32-bit integers as strings or with a fraction or exponent, floating-point numbers as strings,
-/// enums by number (and back), URL-safe and unpadded base64, and `null` for absent fields. The schema comes
+/// enums by number (and back), URL-safe and unpadded base64, `null` for absent fields, Timestamps at other
+/// UTC offsets, fractions of seconds with any number of digits. The schema comes
 /// from transcoding_test.pb as SwiftProtobuf reads descriptors, not from Portico.
 struct JSONInputVariants {
     typealias Field = Google_Protobuf_FieldDescriptorProto
@@ -119,8 +120,72 @@ struct JSONInputVariants {
 
     private mutating func varySingular(_ value: JSONValue, typeName: String) -> JSONValue {
         if let wrapped = Self.wrappers[typeName] { return varyScalar(value, type: wrapped) }
+        switch (typeName, value) {
+        case ("google.protobuf.Timestamp", .string(let text)): return .string(varyTimestamp(text))
+        case ("google.protobuf.Duration", .string(let text)): return .string(varyFraction(text, before: "s"))
+        default: break
+        }
         if Self.specialJSON.contains(typeName) { return value }
         return vary(value, as: typeName)
+    }
+
+    /// The fraction of seconds before `suffix` with 1 to 9 digits instead of 0, 3, 6 or 9: trailing zeros
+    /// dropped or added.
+    private mutating func varyFraction(_ text: String, before suffix: Character) -> String {
+        guard random.chance(0.5), let end = text.lastIndex(of: suffix) else { return text }
+        var seconds = String(text[..<end])
+        let rest = text[end...]
+        if let dot = seconds.firstIndex(of: ".") {
+            if random.chance(0.5) {
+                while seconds.last == "0", seconds.index(after: dot) < seconds.index(before: seconds.endIndex) {
+                    seconds.removeLast()
+                }
+            } else {
+                seconds += String(repeating: "0", count: 9 - seconds.distance(from: dot, to: seconds.endIndex) + 1)
+            }
+        } else if random.chance(0.5) {
+            seconds += "." + String(repeating: "0", count: Int.random(in: 1...9, using: &random))
+        }
+        return seconds + rest
+    }
+
+    /// The same instant in another fraction spelling, and at another UTC offset (`+05:30`, `-08:00`, ...)
+    /// when its local time stays within years 1-9999.
+    private mutating func varyTimestamp(_ text: String) -> String {
+        let varied = varyFraction(text, before: "Z")
+        guard random.chance(0.4), varied.hasSuffix("Z"), varied.count >= 20,
+            let timestamp = try? Google_Protobuf_Timestamp(jsonString: "\"\(text)\"")
+        else { return varied }
+        // Not beyond ±13:59: SwiftProtobuf refuses offsets of 14 hours or more (RFC 3339 allows up to 23:59).
+        let offset = random.pick([330, -480, 825, -720, 0, 45, -1, -839])
+        let local = timestamp.seconds + Int64(offset) * 60
+        guard (-62_135_596_800...253_402_300_799).contains(local) else { return varied }
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let (year, month, day) = Self.civil(fromDays: days)
+        let secondOfDay = local - days * 86_400
+        func digits(_ value: Int64, _ count: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, count - text.count)) + text
+        }
+        let fraction = varied.firstIndex(of: ".").map { String(varied[$0..<varied.index(before: varied.endIndex)]) }
+        let zone = offset < 0 ? "-" : "+"
+        return "\(digits(year, 4))-\(digits(month, 2))-\(digits(day, 2))T\(digits(secondOfDay / 3600, 2)):"
+            + "\(digits(secondOfDay / 60 % 60, 2)):\(digits(secondOfDay % 60, 2))\(fraction ?? "")"
+            + "\(zone)\(digits(Int64(abs(offset) / 60), 2)):\(digits(Int64(abs(offset) % 60), 2))"
+    }
+
+    /// Year, month and day of a day count since 1970-01-01 in the proleptic Gregorian calendar (Howard
+    /// Hinnant's `civil_from_days`), as RFC 3339 counts them before 1582 too.
+    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private mutating func varyEnum(_ value: JSONValue, typeName: String) -> JSONValue {

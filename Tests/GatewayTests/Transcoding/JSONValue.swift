@@ -116,6 +116,10 @@ indirect enum JSONValue: Sendable {
 
 extension JSONValue {
     fileprivate struct Parser {
+        static let simpleEscapes: [UInt8: UInt8] = [
+            0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09,
+        ]
+
         let bytes: [UInt8]
         var position = 0
 
@@ -124,7 +128,12 @@ extension JSONValue {
         }
 
         mutating func skipWhitespace() {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) throws(ParseError) -> JSONValue {
@@ -260,10 +269,7 @@ extension JSONValue {
                     guard position < bytes.count else { throw error("unterminated escape") }
                     let escape = bytes[position]
                     position += 1
-                    let simple: [UInt8: UInt8] = [
-                        0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09,
-                    ]
-                    if let replacement = simple[escape] {
+                    if let replacement = Self.simpleEscapes[escape] {
                         utf8.append(replacement)
                         continue
                     }

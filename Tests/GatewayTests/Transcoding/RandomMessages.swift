@@ -27,13 +27,14 @@ struct RandomMessages {
 
     mutating func everything() -> Portico_Test_Everything {
         var message = Portico_Test_Everything()
-        if random.chance(0.6) { message.scalars = scalars() }
-        if random.chance(0.5) { message.repeateds = repeateds() }
-        if random.chance(0.5) { message.maps = maps() }
-        if random.chance(0.4) { message.tree = tree(depth: 0) }
+        // About three parts of seven a message: small messages, so that thousands run in seconds.
+        if random.chance(0.5) { message.scalars = scalars() }
+        if random.chance(0.35) { message.repeateds = repeateds() }
+        if random.chance(0.35) { message.maps = maps() }
+        if random.chance(0.35) { message.tree = tree(depth: 0) }
         if random.chance(0.5) { message.choices = choices() }
         if random.chance(0.3) { message.named = named() }
-        if random.chance(0.6) { message.wellKnown = wellKnown() }
+        if random.chance(0.5) { message.wellKnown = wellKnown() }
         return message
     }
 
@@ -123,8 +124,8 @@ struct RandomMessages {
 
     // MARK: repeated fields and maps
 
-    mutating func list<T>(maxCount: Int = 4, _ element: (inout RandomMessages) -> T) -> [T] {
-        let count = random.chance(0.4) ? 0 : Int.random(in: 1...maxCount, using: &random)
+    mutating func list<T>(maxCount: Int = 3, _ element: (inout RandomMessages) -> T) -> [T] {
+        let count = random.chance(0.5) ? 0 : Int.random(in: 1...maxCount, using: &random)
         return (0..<count).map { _ in element(&self) }
     }
 
@@ -155,7 +156,7 @@ struct RandomMessages {
         _ key: (inout RandomMessages) -> Key, _ value: (inout RandomMessages) -> Value
     ) -> [Key: Value] {
         var map: [Key: Value] = [:]
-        for _ in 0..<(random.chance(0.4) ? 0 : Int.random(in: 1...3, using: &random)) {
+        for _ in 0..<(random.chance(0.5) ? 0 : Int.random(in: 1...2, using: &random)) {
             map[key(&self)] = value(&self)
         }
         return map
