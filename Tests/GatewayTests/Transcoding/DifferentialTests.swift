@@ -15,10 +15,11 @@ struct DifferentialTests {
     /// Random messages per test (`PORTICO_DIFFERENTIAL_COUNT`, default 2,000).
     static let count = ProcessInfo.processInfo.environment["PORTICO_DIFFERENTIAL_COUNT"].flatMap { Int($0) } ?? 2000
 
-    @Test("wire bytes print as SwiftProtobuf and Python print them, with each option set")
+    @Test("wire bytes in any encoding print as SwiftProtobuf and Python print them, with each option set")
     func wireToJSON() async throws {
         _ = RandomMessages.packableTypes
         var messages = RandomMessages(seed: SeededRandom.runSeed)
+        var respelling = WireRespelling(random: SeededRandom(seed: SeededRandom.runSeed ^ 0x3E11))
         var cases: [(message: Portico_Test_Everything, wire: [UInt8], options: [PrintOptions])] = []
         for _ in 0..<Self.count {
             let message = messages.everything()
@@ -26,7 +27,10 @@ struct DifferentialTests {
             let flags = Int.random(in: 1...7, using: &messages.random)
             let other = PrintOptions(
                 protoNames: flags & 1 != 0, unpopulated: flags & 2 != 0, enumsAsInts: flags & 4 != 0)
-            cases.append((message, try message.serializedBytes(), [PrintOptions(), other]))
+            // Half of the messages as SwiftProtobuf writes them, half in another encoding of the same message.
+            let wire: [UInt8] = try message.serializedBytes()
+            cases.append(
+                (message, respelling.random.chance(0.5) ? respelling.respell(wire) : wire, [PrintOptions(), other]))
         }
         // Python works in its own process while Portico and SwiftProtobuf print.
         async let pythonAnswers = PythonJSONOracle.answers(to: cases.map { .print($0.wire, options: $0.options) })
