@@ -44,7 +44,7 @@ struct RandomMessages {
         switch random.next() % 12 {
         case 0: return random.pick([0, -0.0, .nan, .infinity, -.infinity])
         case 1: return random.pick([.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude])
-        case 2: return random.pick([.leastNormalMagnitude, 1e21, 1e-7, 9_007_199_254_740_993, 0.1, -1e100])
+        case 2: return random.pick([.leastNormalMagnitude, 1e21, 1e-7, 9_007_199_254_740_994, 0.1, -1e100])
         case 3, 4:
             // Any finite bit pattern (subnormals and huge exponents included); NaN payloads are not kept by JSON.
             let value = Double(bitPattern: random.next())
