@@ -11,7 +11,7 @@ extension JSONToWireEncoder {
             guard try reader.peek() == UInt8(ascii: "\"") else {
                 throw reader.error("expected a string for \(layout.fullName)", code: .wrongType)
             }
-            try encodeWellKnownString(wellKnown, text: try reader.readString(), into: &output)
+            try encodeWellKnownString(wellKnown, text: try reader.readString(), fromJSON: true, into: &output)
         case .wrapper(let kind):
             try writeScalar(
                 try reader.readScalar(), kind: kind, number: 1, enumLayout: nil, alwaysWrite: false, into: &output)
@@ -94,9 +94,11 @@ extension JSONToWireEncoder {
         }
     }
 
-    /// Encodes the text form of a Timestamp, Duration or FieldMask.
+    /// Encodes the text form of a Timestamp, Duration or FieldMask. A FieldMask in JSON has lowerCamelCase
+    /// paths (an underscore is refused, as protobuf's parsers refuse it); in a query parameter or path
+    /// variable proto names are accepted too (`update_mask=page_count`, as grpc-gateway takes them).
     mutating func encodeWellKnownString(
-        _ wellKnown: WellKnownType, text: UnsafeRawBufferPointer, into output: inout [UInt8]
+        _ wellKnown: WellKnownType, text: UnsafeRawBufferPointer, fromJSON: Bool, into output: inout [UInt8]
     )
         throws(TranscodingError)
     {
@@ -121,6 +123,12 @@ extension JSONToWireEncoder {
                 output.append(0x0A)
                 let start = output.beginLengthDelimited()
                 for byte in text[pathStart..<pathEnd] {
+                    if fromJSON, byte == UInt8(ascii: "_") {
+                        throw reader.error(
+                            "a google.protobuf.FieldMask path in JSON is lowerCamelCase; "
+                                + "\(String(decoding: UnsafeRawBufferPointer(rebasing: text[pathStart..<pathEnd]), as: UTF8.self).debugDescription) has an underscore",
+                            code: .wrongType)
+                    }
                     if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") {
                         output.append(UInt8(ascii: "_"))
                         output.append(byte + 32)
@@ -145,7 +153,7 @@ extension JSONToWireEncoder {
     ) throws(TranscodingError) {
         switch wellKnown {
         case .timestamp, .duration, .fieldMask:
-            try encodeWellKnownString(wellKnown, text: text, into: &output)
+            try encodeWellKnownString(wellKnown, text: text, fromJSON: false, into: &output)
         case .wrapper(let kind):
             try writeScalar(.text(text), kind: kind, number: 1, enumLayout: nil, alwaysWrite: false, into: &output)
         case .value, .structValue, .listValue, .any:
