@@ -140,13 +140,14 @@ enum TimeText {
 
     /// Appends the quoted form, e.g. `"-1.500s"`.
     static func appendDuration(seconds: Int64, nanos: Int32, to output: inout [UInt8]) throws(TranscodingError) {
-        guard abs(seconds) <= maxDurationSeconds, abs(nanos) < 1_000_000_000,
+        // `magnitude`, not `abs`: the wire can hold Int64.min seconds or Int32.min nanos, whose `abs` traps.
+        guard seconds.magnitude <= maxDurationSeconds.magnitude, nanos.magnitude < 1_000_000_000,
             seconds == 0 || nanos == 0 || (seconds < 0) == (nanos < 0)
         else { throw TranscodingError(code: .malformedMessage, message: "duration out of range") }
         output.append(UInt8(ascii: "\""))
         if seconds < 0 || nanos < 0 { output.append(UInt8(ascii: "-")) }
         output.appendDecimal(seconds.magnitude)
-        appendFraction(abs(nanos), to: &output)
+        appendFraction(Int32(nanos.magnitude), to: &output)
         output.append(contentsOf: [UInt8(ascii: "s"), UInt8(ascii: "\"")])
     }
 
