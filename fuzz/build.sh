@@ -20,7 +20,7 @@ for target in fuzz/Targets/*.swift; do
     echo "building fuzz-$name" >&2
     # shellcheck disable=SC2086
     swiftc $flags -module-name "Fuzz$name" -I "$out" -I "$out/swiftprotobuf" \
-        fuzz/Support/*.swift "$target" -L "$out" -lGateway -L "$out/swiftprotobuf" -lSwiftProtobuf \
+        "$PWD"/fuzz/Support/*.swift "$target" -L "$out" -lGateway -L "$out/swiftprotobuf" -lSwiftProtobuf \
         -use-ld=lld -o "$out/fuzz-$name"
 done
 python3 fuzz/seeds.py "$out/seeds"
