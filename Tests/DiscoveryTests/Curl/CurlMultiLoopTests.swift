@@ -64,7 +64,8 @@ struct CurlMultiLoopTests {
         } catch let error as CurlError {
             #expect(error.code == 28)
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The server never ends the watch: only the idle bound does (with room for a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test("a server certificate outside the trusted CA fails the transfer with curl's verification error")

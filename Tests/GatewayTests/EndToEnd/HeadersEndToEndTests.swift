@@ -12,7 +12,7 @@ struct HeadersEndToEndTests {
                 "POST", "/v1/echo", body: #"{"message":"m"}"#,
                 headers: [
                     "Grpc-Metadata-Tenant": "blue", "Authorization": "Bearer t0ken", "X-Not-Forwarded": "no",
-                    "Grpc-Timeout": "5S",
+                    "Grpc-Timeout": "30S",
                 ])
             #expect(reply.status == 200, "\(reply)")
             let seen = try reply.json["receivedMetadata"] as? [String: String] ?? [:]
