@@ -15,10 +15,13 @@ package final class DescriptorPool: Sendable {
     ///     --descriptor_set_out`), each with a name used in errors. The same file may appear in several sets
     ///     if its contents are identical; two different definitions of one file or type are an error.
     ///   - cache: Files parsed before, by their bytes (pools of one config load share one).
+    ///   - types: Every backend's message types, where an Any's `@type` that these descriptors lack is
+    ///     looked up; this pool's types are added to it.
     /// - Throws: `DescriptorError` when a set cannot be parsed, names conflict, a type is missing, or an
     ///   HTTP rule names a field the message does not have.
     package init(
-        descriptorSets: [(source: String, bytes: [UInt8])], cache: DescriptorFileCache = DescriptorFileCache()
+        descriptorSets: [(source: String, bytes: [UInt8])], cache: DescriptorFileCache = DescriptorFileCache(),
+        types: TypeDirectory? = nil
     ) throws(DescriptorError) {
         var compiler = SchemaCompiler()
         for set in descriptorSets {
@@ -29,7 +32,8 @@ package final class DescriptorPool: Sendable {
         for file in Self.googleRPCFiles {
             try compiler.addUnlessDefined(file, source: Self.googleRPCSource)
         }
-        let compiled = try compiler.compile()
+        let compiled = try compiler.compile(directory: types)
+        types?.add(compiled.table)
         self.table = compiled.table
         self.services = compiled.services
         var methodsByPath: [String: MethodDescriptor] = [:]

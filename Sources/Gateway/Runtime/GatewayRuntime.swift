@@ -30,13 +30,14 @@ package struct GatewayRuntime: Sendable {
         var backends: [BackendRuntime] = []
         var backendsByService: [String: BackendRuntime] = [:]
         let descriptorFiles = DescriptorFileCache()
+        let types = TypeDirectory()
         for (index, backendConfig) in config.backends.enumerated() {
             let key = "backends[\(index)]"
             let backend = BackendRuntime(config: backendConfig, metrics: metrics.backend(named: backendConfig.name))
             let options = TranscodingOptions(json: backendConfig.json ?? config.json, maxDepth: config.limits.maxJSONDepth)
             backends.append(backend)
             let location = backendConfig.descriptorsLocation
-            let pool = try Self.loadDescriptors(of: backendConfig, key: key, cache: descriptorFiles)
+            let pool = try Self.loadDescriptors(of: backendConfig, key: key, cache: descriptorFiles, types: types)
             let known = Set(pool.services.map(\.fullName))
             for wanted in backendConfig.services where !known.contains(wanted) {
                 throw ConfigError(
@@ -94,7 +95,7 @@ package struct GatewayRuntime: Sendable {
     }
 
     private static func loadDescriptors(
-        of backend: GatewayConfig.Backend, key: String, cache: DescriptorFileCache
+        of backend: GatewayConfig.Backend, key: String, cache: DescriptorFileCache, types: TypeDirectory
     ) throws(ConfigError) -> DescriptorPool {
         var sets: [(source: String, bytes: [UInt8])] = []
         let location = backend.descriptorsLocation
@@ -107,7 +108,7 @@ package struct GatewayRuntime: Sendable {
             sets.append((source: path, bytes: [UInt8](data)))
         }
         do {
-            return try DescriptorPool(descriptorSets: sets, cache: cache)
+            return try DescriptorPool(descriptorSets: sets, cache: cache, types: types)
         } catch  where error.code == .malformedDescriptorSet {
             throw ConfigError(
                 at: location, key: "\(key).descriptors",

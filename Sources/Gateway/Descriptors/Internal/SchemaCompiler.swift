@@ -100,14 +100,15 @@ struct SchemaCompiler {
     }
 
     /// Compiles everything added so far.
-    func compile() throws(DescriptorError) -> (table: SchemaTable, services: [ServiceDescriptor]) {
+    func compile(directory: TypeDirectory?) throws(DescriptorError) -> (table: SchemaTable, services: [ServiceDescriptor]) {
         var messageLayouts: [MessageLayout] = []
         messageLayouts.reserveCapacity(messages.count)
         for message in messages {
             messageLayouts.append(try compileMessage(message))
         }
         let enumLayouts = enums.map(compileEnum)
-        let table = SchemaTable(messages: messageLayouts, enums: enumLayouts, messageIndices: messageIndices)
+        let table = SchemaTable(
+            messages: messageLayouts, enums: enumLayouts, messageIndices: messageIndices, directory: directory)
         var services: [ServiceDescriptor] = []
         for (file, source) in fileOrder {
             let prefix = file.package.isEmpty ? "" : file.package + "."

@@ -5,10 +5,19 @@ final class SchemaTable: Sendable {
     let enums: [EnumLayout]
     /// Fully qualified message name (no leading dot) → index into `messages`.
     let messageIndices: [String: Int]
+    /// Where an Any's type is looked up when this table lacks it: every backend's types in the config.
+    let directory: TypeDirectory?
 
-    init(messages: [MessageLayout], enums: [EnumLayout], messageIndices: [String: Int]) {
+    init(messages: [MessageLayout], enums: [EnumLayout], messageIndices: [String: Int], directory: TypeDirectory?) {
         self.messages = messages
         self.enums = enums
         self.messageIndices = messageIndices
+        self.directory = directory
+    }
+
+    /// The table and index of message type `name`: this table's own, else another backend's.
+    func resolveAnyType(_ name: String) -> (table: SchemaTable, index: Int)? {
+        if let index = messageIndices[name] { return (self, index) }
+        return directory?.resolve(name)
     }
 }

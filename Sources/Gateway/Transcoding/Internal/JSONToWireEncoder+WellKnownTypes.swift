@@ -166,7 +166,8 @@ extension JSONToWireEncoder {
     }
 
     /// Encodes `{"@type": "type.googleapis.com/pkg.Msg", ...fields}` (or `"value"` for a well-known
-    /// type) as a `google.protobuf.Any`, resolving the type in the descriptor pool.
+    /// type) as a `google.protobuf.Any`, resolving the type in the backend's descriptors, else in every
+    /// backend's.
     private mutating func encodeAny(depth: Int, into output: inout [UInt8]) throws(TranscodingError) {
         let objectStart = reader.position
         try beginContainer(UInt8(ascii: "{"), depth: depth, expected: "an object")
@@ -185,7 +186,7 @@ extension JSONToWireEncoder {
         let objectEnd = reader.position
         guard let typeURL else { throw reader.error("google.protobuf.Any needs \"@type\"", code: .wrongType) }
         let typeName = String(decoding: typeURL.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
-        guard let messageIndex = table.messageIndices[typeName] else {
+        guard let (typeTable, messageIndex) = table.resolveAnyType(typeName) else {
             throw TranscodingError(code: .unsupported, message: "unknown type in google.protobuf.Any: \(typeName)")
         }
         output.append(0x0A)
@@ -193,6 +194,24 @@ extension JSONToWireEncoder {
         output.append(contentsOf: typeURL)
         output.append(0x12)
         let start = output.beginLengthDelimited()
+        if typeTable === table {
+            try encodeAnyValue(messageIndex, objectStart: objectStart, depth: depth, into: &output)
+        } else {
+            // Another backend's type: its own schema table encodes the value.
+            var foreign = JSONToWireEncoder(
+                table: typeTable, maxDepth: maxDepth, discardUnknownFields: discardUnknownFields, json: reader.bytes)
+            defer { foreign.deallocate() }
+            try foreign.encodeAnyValue(messageIndex, objectStart: objectStart, depth: depth, into: &output)
+        }
+        reader.rewind(to: objectEnd)
+        output.endLengthDelimited(at: start)
+    }
+
+    /// Encodes the fields of the Any object at `objectStart` (or its `"value"`, for a well-known type) as
+    /// message `messageIndex` of this encoder's table.
+    private mutating func encodeAnyValue(
+        _ messageIndex: Int, objectStart: Int, depth: Int, into output: inout [UInt8]
+    ) throws(TranscodingError) {
         reader.rewind(to: objectStart)
         if table.messages[messageIndex].wellKnown != nil {
             try reader.consume(UInt8(ascii: "{"))
@@ -208,7 +227,5 @@ extension JSONToWireEncoder {
         } else {
             try encodeMessage(messageIndex, depth: depth, typeKeyAllowed: true, into: &output)
         }
-        reader.rewind(to: objectEnd)
-        output.endLengthDelimited(at: start)
     }
 }

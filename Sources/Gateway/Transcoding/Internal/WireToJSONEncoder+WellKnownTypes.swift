@@ -74,7 +74,7 @@ extension WireToJSONEncoder {
     }
 
     /// Prints `{"@type": url, ...fields}` (or `"value"` for a well-known type), resolving the type in the
-    /// descriptor pool.
+    /// backend's descriptors, else in every backend's.
     private mutating func writeAny(base: Int, depth: Int, into output: inout [UInt8]) throws(TranscodingError) {
         let typeGroup = group(ofSlot: 0, from: base)
         let valueGroup = group(ofSlot: 1, from: base)
@@ -84,20 +84,35 @@ extension WireToJSONEncoder {
         }
         let typeURL = occurrences[typeGroup.upperBound - 1].range
         let typeName = String(decoding: bytes[typeURL].split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
-        guard let messageIndex = table.messageIndices[typeName] else {
+        guard let (typeTable, messageIndex) = table.resolveAnyType(typeName) else {
             throw TranscodingError(code: .unsupported, message: "unknown type in google.protobuf.Any: \(typeName)")
         }
         output.append(contentsOf: "{\"@type\":".utf8)
         try writeScalar(.string, typeIndex: -1, range: typeURL, into: &output)
-        let pushed = pushSegments(valueGroup.isEmpty ? valueGroup : (valueGroup.upperBound - 1)..<valueGroup.upperBound)
-        defer { segments.removeLast(pushed.count) }
-        if table.messages[messageIndex].wellKnown != nil {
-            output.append(contentsOf: ",\"value\":".utf8)
-            try writeMessage(messageIndex, segments: pushed, depth: depth + 1, into: &output)
+        let value = valueGroup.isEmpty ? valueGroup : (valueGroup.upperBound - 1)..<valueGroup.upperBound
+        if typeTable === table {
+            let pushed = pushSegments(value)
+            defer { segments.removeLast(pushed.count) }
+            try writeAnyValue(messageIndex, segments: pushed, depth: depth, into: &output)
         } else {
-            var first = false
-            try writeFields(messageIndex, segments: pushed, depth: depth + 1, first: &first, into: &output)
+            // Another backend's type: its own schema table prints the value.
+            var foreign = WireToJSONEncoder(table: typeTable, options: options, bytes: bytes)
+            for index in value { foreign.segments.append(occurrences[index].range) }
+            try foreign.writeAnyValue(messageIndex, segments: 0..<foreign.segments.count, depth: depth, into: &output)
         }
         output.append(UInt8(ascii: "}"))
+    }
+
+    /// Prints the value of an Any, after its `"@type"`: `,"value":…` for a well-known type, else its fields.
+    private mutating func writeAnyValue(
+        _ messageIndex: Int, segments: Range<Int>, depth: Int, into output: inout [UInt8]
+    ) throws(TranscodingError) {
+        if table.messages[messageIndex].wellKnown != nil {
+            output.append(contentsOf: ",\"value\":".utf8)
+            try writeMessage(messageIndex, segments: segments, depth: depth + 1, into: &output)
+        } else {
+            var first = false
+            try writeFields(messageIndex, segments: segments, depth: depth + 1, first: &first, into: &output)
+        }
     }
 }
