@@ -6,5 +6,5 @@ set -eu
 cd "$(dirname "$0")/.."
 mkdir -p bench/out
 swiftc -O -wmo -package-name portico -module-name RoutingBenchmark \
-    $(find Sources/Gateway/Routing -name '*.swift') bench/routing/main.swift -o bench/out/routing
+    $(find Sources/Gateway/Routing Sources/Gateway/Internal -name '*.swift') bench/routing/main.swift -o bench/out/routing
 bench/out/routing
