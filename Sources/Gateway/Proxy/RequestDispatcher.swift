@@ -171,7 +171,7 @@ final class RequestDispatcher {
                 guard !failed else { return }
                 let chunk: (contentType: String, body: ByteBuffer)
                 do {
-                    chunk = try self.streamChunk(message, target: target)
+                    chunk = try self.replyBody(message, target: target, streamed: true)
                 } catch {
                     failed = true
                     let failure = GatewayError(.internalError, "cannot transcode the backend's reply: \(error)")
@@ -254,34 +254,19 @@ final class RequestDispatcher {
         return error
     }
 
-    /// One streamed message as the client gets it: a `{"result": message}` line, or the raw bytes of a
-    /// `google.api.HttpBody`; and the content type of the reply.
-    private func streamChunk(_ message: ByteBuffer, target: RouteTarget) throws(TranscodingError) -> (
+    /// A reply message as the client gets it, and its content type: the raw bytes of a `google.api.HttpBody`,
+    /// else JSON — as a `{"result": message}` line when `streamed`.
+    private func replyBody(_ message: ByteBuffer, target: RouteTarget, streamed: Bool) throws(TranscodingError) -> (
         contentType: String, body: ByteBuffer
     ) {
         if target.responseTranscoder.repliesWithHTTPBody {
             return try httpBody(of: message, target: target)
         }
-        var line: [UInt8] = Array(#"{"result":"#.utf8)
-        try message.withUnsafeReadableBytes { bytes throws(TranscodingError) in
-            try target.responseTranscoder.encodeJSON(message: bytes, into: &line)
-        }
-        line.append(contentsOf: "}\n".utf8)
-        return ("application/json", allocator.buffer(bytes: line))
-    }
-
-    /// A unary reply as the client gets it: JSON, or the raw bytes of a `google.api.HttpBody`; and its
-    /// content type.
-    private func replyBody(_ message: ByteBuffer, target: RouteTarget) throws(TranscodingError) -> (
-        contentType: String, body: ByteBuffer
-    ) {
-        if target.responseTranscoder.repliesWithHTTPBody {
-            return try httpBody(of: message, target: target)
-        }
-        var json: [UInt8] = []
+        var json: [UInt8] = streamed ? Array(#"{"result":"#.utf8) : []
         try message.withUnsafeReadableBytes { bytes throws(TranscodingError) in
             try target.responseTranscoder.encodeJSON(message: bytes, into: &json)
         }
+        if streamed { json.append(contentsOf: "}\n".utf8) }
         return ("application/json", allocator.buffer(bytes: json))
     }
 
@@ -331,7 +316,7 @@ final class RequestDispatcher {
             }
             let body: (contentType: String, body: ByteBuffer)
             do {
-                body = try replyBody(response, target: target)
+                body = try replyBody(response, target: target, streamed: false)
             } catch {
                 refuse(GatewayError(.internalError, "cannot transcode the backend's reply: \(error)"), writer)
                 return
