@@ -3,8 +3,7 @@
 struct LatencyCounts {
     /// The upper bound of each bucket, in seconds, as `le` labels print them.
     static let bounds: [(seconds: Double, label: String)] = GatewayMetrics.latencyBuckets.map { bucket in
-        let seconds = Double(bucket.components.seconds) + Double(bucket.components.attoseconds) / 1e18
-        return (seconds, "\(seconds)")
+        (bucket.inSeconds, "\(bucket.inSeconds)")
     }
 
     /// Observations per bucket; the last counts those above every bound.
@@ -13,7 +12,7 @@ struct LatencyCounts {
     private(set) var count: UInt64 = 0
 
     mutating func record(_ duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         var index = 0
         while index < Self.bounds.count, seconds > Self.bounds[index].seconds { index += 1 }
         buckets[index] += 1
