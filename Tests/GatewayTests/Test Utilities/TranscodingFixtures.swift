@@ -18,8 +18,12 @@ enum TranscodingFixtures {
 
     /// A method taking and returning `typeName`, for transcoding any message of the schema.
     static func method(for typeName: String) -> MethodDescriptor {
-        let schema = pool.message(named: typeName)!
-        return MethodDescriptor(
+        method(for: pool.message(named: typeName)!)
+    }
+
+    /// A method taking and returning `schema` (of any pool).
+    static func method(for schema: MessageSchema) -> MethodDescriptor {
+        MethodDescriptor(
             name: "Test",
             fullName: "test.Test.Test",
             grpcPath: "/test.Test/Test",

@@ -17,9 +17,7 @@ struct AnyTypeDirectoryTests {
             descriptorSets: [("raw_echo.pb", try Fixtures.resource("raw_echo.pb"))], types: types)
         defer { withExtendedLifetime(echo) {} }
         let schema = try #require(library.message(named: "portico.test.WellKnown"))
-        let method = MethodDescriptor(
-            name: "Test", fullName: "test.Test.Test", grpcPath: "/test.Test/Test", input: schema, output: schema,
-            isClientStreaming: false, isServerStreaming: false, httpBindings: [])
+        let method = Fixtures.method(for: schema)
         let json =
             #"{"anys":[{"@type":"type.googleapis.com/echo.Upload","name":"files/a","file":{"contentType":"text/plain"},"copies":2},"#
             + #"{"@type":"type.googleapis.com/portico.test.Named","renamed":"x"}]}"#
@@ -30,9 +28,7 @@ struct AnyTypeDirectoryTests {
         let alone = try DescriptorPool(
             descriptorSets: [("transcoding_test.pb", try Fixtures.resource("transcoding_test.pb"))])
         let aloneSchema = try #require(alone.message(named: "portico.test.WellKnown"))
-        let aloneMethod = MethodDescriptor(
-            name: "Test", fullName: "test.Test.Test", grpcPath: "/test.Test/Test", input: aloneSchema,
-            output: aloneSchema, isClientStreaming: false, isServerStreaming: false, httpBindings: [])
+        let aloneMethod = Fixtures.method(for: aloneSchema)
         #expect(throws: TranscodingError.self) { try Fixtures.encode(json, method: aloneMethod, binding: nil) }
         #expect(throws: TranscodingError.self) { try Fixtures.decode(wire, method: aloneMethod, binding: nil) }
         let unknown = #"{"anys":[{"@type":"type.googleapis.com/nowhere.Missing"}]}"#

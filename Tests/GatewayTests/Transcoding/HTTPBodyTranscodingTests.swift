@@ -34,10 +34,7 @@ struct HTTPBodyTranscodingTests {
         }
         if let failure { throw failure }
         let printer = ResponseTranscoder(
-            method: MethodDescriptor(
-                name: "Print", fullName: "test.Print", grpcPath: "/test/Print", input: method.input,
-                output: method.input, isClientStreaming: false, isServerStreaming: false, httpBindings: []),
-            binding: nil, options: .defaults)
+            method: Fixtures.method(for: method.input), binding: nil, options: .defaults)
         var json: [UInt8] = []
         wire.withUnsafeBytes { buffer in
             do throws(TranscodingError) { try printer.encodeJSON(message: buffer, into: &json) } catch {

@@ -1,21 +1,18 @@
+import Balancer
 import Foundation
 
-/// A reproducible random source for the differential tests (SplitMix64): the same seed gives the same
-/// messages on every machine. The seed is `PORTICO_DIFFERENTIAL_SEED` when set, else a fresh one per run;
-/// every failure names it with the command that reproduces the run.
+/// A reproducible random source for the differential tests (the balancer's SplitMix64): the same seed gives
+/// the same messages on every machine. The seed is `PORTICO_DIFFERENTIAL_SEED` when set, else a fresh one per
+/// run; every failure names it with the command that reproduces the run.
 struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(seed: UInt64) {
-        state = seed
+        generator = SplitMix64(seed: seed)
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        generator.next()
     }
 
     /// The seed of this test run.
