@@ -122,7 +122,16 @@ package final class KubeAPIServer: Sendable {
         _ name: String, service: String, namespace: String = "shop", ports: [String: Int] = ["grpc": 9000],
         endpoints: [TestEndpoint]
     ) async throws -> Int {
-        let object: [String: Any] = [
+        let object = Self.slice(name, service: service, namespace: namespace, ports: ports, endpoints: endpoints)
+        return try await command(["op": "apply", "object": object])["resourceVersion"] as? Int ?? 0
+    }
+
+    /// An EndpointSlice of `service` with `endpoints`, as `applySlice` and `applyAll` take it.
+    package static func slice(
+        _ name: String, service: String, namespace: String = "shop", ports: [String: Int] = ["grpc": 9000],
+        endpoints: [TestEndpoint]
+    ) -> [String: Any] {
+        [
             "kind": "EndpointSlice",
             "metadata": [
                 "name": name, "namespace": namespace,
@@ -135,7 +144,25 @@ package final class KubeAPIServer: Sendable {
             "ports": ports.map { ["name": $0.key, "port": $0.value, "protocol": "TCP"] },
             "endpoints": endpoints.map(\.json),
         ]
-        return try await command(["op": "apply", "object": object])["resourceVersion"] as? Int ?? 0
+    }
+
+    /// A Service with `ports`, as `applyService` and `applyAll` take it.
+    package static func service(
+        _ name: String, namespace: String = "shop", ports: [(name: String, port: Int)] = [("grpc", 80)],
+        annotations: [String: String] = [:]
+    ) -> [String: Any] {
+        [
+            "kind": "Service",
+            "metadata": ["name": name, "namespace": namespace, "annotations": annotations],
+            "spec": ["ports": ports.map { ["name": $0.name, "port": $0.port, "protocol": "TCP"] }],
+        ]
+    }
+
+    /// Creates or replaces many objects (`slice(…)`, `service(…)`) in one command, each its own change.
+    /// - Returns: the resource version after the last.
+    @discardableResult
+    package func applyAll(_ objects: [[String: Any]]) async throws -> Int {
+        try await command(["op": "applyAll", "objects": objects])["resourceVersion"] as? Int ?? 0
     }
 
     /// Creates or replaces a Service.
@@ -143,12 +170,9 @@ package final class KubeAPIServer: Sendable {
         _ name: String, namespace: String = "shop", ports: [(name: String, port: Int)] = [("grpc", 80)],
         annotations: [String: String] = [:]
     ) async throws {
-        let object: [String: Any] = [
-            "kind": "Service",
-            "metadata": ["name": name, "namespace": namespace, "annotations": annotations],
-            "spec": ["ports": ports.map { ["name": $0.name, "port": $0.port, "protocol": "TCP"] }],
-        ]
-        try await command(["op": "apply", "object": object])
+        try await command([
+            "op": "apply", "object": Self.service(name, namespace: namespace, ports: ports, annotations: annotations),
+        ])
     }
 
     /// Creates or replaces a legacy Endpoints object.
@@ -184,6 +208,35 @@ package final class KubeAPIServer: Sendable {
     /// The resources of the watches open right now.
     package func openWatches() async throws -> [String] {
         try await command(["op": "watches"])["watches"] as? [String] ?? []
+    }
+
+    /// One open watch as the server sees it.
+    package struct OpenWatch: Hashable, Sendable {
+        /// `endpointslices`, `services` or `endpoints`.
+        package var resource: String
+        /// The namespace watched; nil for a cluster-wide watch.
+        package var namespace: String?
+        package var labelSelector: String?
+        package var fieldSelector: String?
+
+        package init(
+            resource: String, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil
+        ) {
+            self.resource = resource
+            self.namespace = namespace
+            self.labelSelector = labelSelector
+            self.fieldSelector = fieldSelector
+        }
+    }
+
+    /// The watches open right now, with their namespaces and selectors.
+    package func openWatchDetails() async throws -> [OpenWatch] {
+        let details = try await command(["op": "watches"])["details"] as? [[String: Any]] ?? []
+        return details.map {
+            OpenWatch(
+                resource: $0["resource"] as? String ?? "", namespace: $0["namespace"] as? String,
+                labelSelector: $0["labelSelector"] as? String, fieldSelector: $0["fieldSelector"] as? String)
+        }
     }
 
     /// Writes a kubeconfig for this server and returns its path. `user`, when given, is the user's mapping

@@ -108,6 +108,12 @@ def check(objects, role_kind):
     grace = spec.get("terminationGracePeriodSeconds", 30)
     if delay < 5 or delay + drain >= grace:
         errors.append(f"shutdownDelay {delay} s + drainTimeout {drain} s vs terminationGracePeriodSeconds {grace}")
+    # A cluster-wide watch (kubernetes.watchScope: cluster) needs list and watch on every namespace.
+    scope = (config.get("kubernetes") or {}).get("watchScope", "namespace")
+    if scope not in ("namespace", "cluster"):
+        errors.append(f"ConfigMap: kubernetes.watchScope {scope}")
+    if scope == "cluster" and role_kind != "ClusterRole":
+        errors.append("ConfigMap: kubernetes.watchScope cluster needs a ClusterRole, not a Role")
     backend = config["backends"][0]
     if "kubernetes" not in config or set(backend.get("kubernetes", {})) - {"service", "namespace", "port"}:
         errors.append(f"ConfigMap: backend {backend}")

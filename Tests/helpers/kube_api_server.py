@@ -74,8 +74,8 @@ def make_certificates(directory):
 class Watch:
     """One open watch stream: its selectors, the queue of lines to write, and when it ends."""
 
-    def __init__(self, resource, namespace, labels, fields, bookmarks, timeout):
-        self.resource, self.namespace = resource, namespace
+    def __init__(self, resource, namespace, labels, fields, bookmarks, timeout, query):
+        self.resource, self.namespace, self.query = resource, namespace, query
         self.labels, self.fields, self.bookmarks = labels, fields, bookmarks
         self.lines = queue.Queue()
         self.deadline = time.monotonic() + timeout
@@ -117,25 +117,41 @@ def is_error_line(line):
 
 
 def parse_selector(text):
-    pairs = {}
-    for term in filter(None, (text or "").split(",")):
-        key, _, value = term.replace("==", "=").partition("=")
-        pairs[key.strip()] = value.strip()
-    return pairs
+    """A selector's terms as (key, operator, value): `key=value`, `key==value`, `key!=value`, `key` (the label
+    exists) and `!key` (it does not)."""
+    terms = []
+    for term in filter(None, (term.strip() for term in (text or "").split(","))):
+        if "!=" in term:
+            key, _, value = term.partition("!=")
+            terms.append((key.strip(), "!=", value.strip()))
+        elif "=" in term:
+            key, _, value = term.replace("==", "=").partition("=")
+            terms.append((key.strip(), "=", value.strip()))
+        elif term.startswith("!"):
+            terms.append((term[1:].strip(), "!", None))
+        else:
+            terms.append((term, "exists", None))
+    return terms
+
+
+def matches_term(values, key, operator, value):
+    if operator == "exists":
+        return key in values
+    if operator == "!":
+        return key not in values
+    if operator == "!=":
+        return values.get(key) != value
+    return values.get(key) == value
 
 
 def matches(obj, namespace, labels, fields):
     meta = obj["metadata"]
     if namespace and meta.get("namespace") != namespace:
         return False
-    if any(meta.get("labels", {}).get(k) != v for k, v in labels.items()):
+    if not all(matches_term(meta.get("labels", {}), *term) for term in labels):
         return False
-    for key, value in fields.items():
-        if key == "metadata.name" and meta.get("name") != value:
-            return False
-        if key == "metadata.namespace" and meta.get("namespace") != value:
-            return False
-    return True
+    field_values = {"metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace")}
+    return all(matches_term(field_values, *term) for term in fields)
 
 
 class Cluster:
@@ -334,7 +350,7 @@ def answer(path, query, authorized, port):
     resource, namespace, name = target
     labels, fields = parse_selector(query.get("labelSelector")), parse_selector(query.get("fieldSelector"))
     if name:
-        fields["metadata.name"] = name
+        fields.append(("metadata.name", "=", name))
     if query.get("watch") in ("1", "true"):
         return start_watch(resource, namespace, labels, fields, query)
     if name:
@@ -361,7 +377,7 @@ def answer(path, query, authorized, port):
 
 def start_watch(resource, namespace, labels, fields, query):
     watch = Watch(resource, namespace, labels, fields, query.get("allowWatchBookmarks") == "true",
-                  int(query.get("timeoutSeconds", "1800")))
+                  int(query.get("timeoutSeconds", "1800")), query)
     version = query.get("resourceVersion", "")
     with CLUSTER.lock:
         if version not in ("", "0") and int(version) < CLUSTER.compacted:
@@ -684,9 +700,15 @@ def handle_command(runner, command):
     elif op == "requests":
         with CLUSTER.lock:
             return {"requests": list(CLUSTER.requests)}
-    elif op == "watches":
+    elif op == "watches":  # the open watches: their resources, and each one's namespace (null: all) and selectors
         with CLUSTER.lock:
-            return {"watches": [w.resource for w in CLUSTER.watches]}
+            return {"watches": [w.resource for w in CLUSTER.watches],
+                    "details": [{"resource": w.resource, "namespace": w.namespace,
+                                 "labelSelector": w.query.get("labelSelector"),
+                                 "fieldSelector": w.query.get("fieldSelector")} for w in CLUSTER.watches]}
+    elif op == "applyAll":  # {"objects": [...]}: many applies in one command, each its own change and event
+        return {"resourceVersion": [CLUSTER.change(obj["kind"], "ADDED", obj) for obj in command["objects"]][-1]
+                if command["objects"] else CLUSTER.version}
     else:
         return {"error": f"unknown op {op}"}
     return {}

@@ -28,7 +28,8 @@ func sliceJSON(service: Int, slice: Int, endpoints: [(ip: String, ready: Bool)],
         """
 }
 
-/// What ServiceWatcher does per event, minus the lock: decode, apply, rebuild, compare, publish.
+/// What a shared watch and a ServiceSubscriber do per event, minus the locks: decode, apply, rebuild, compare,
+/// publish.
 struct Watched {
     var state: ServiceEndpointsState
     var published: EndpointSnapshot?

@@ -26,6 +26,9 @@ public struct KubernetesConfig: Sendable {
     /// Watch core/v1 Endpoints instead of discovery.k8s.io/v1 EndpointSlices, for clusters without
     /// EndpointSlices. Endpoints carry no terminating state and stop at 1000 addresses. Default: false.
     public var legacyEndpoints: Bool
+    /// What each shared watch covers: a namespace (one EndpointSlice and one Service watch per namespace
+    /// that has backends) or the whole cluster (one of each). Default: `.namespace`.
+    public var watchScope: WatchScope
     /// How often a token file is read again so rotated tokens keep working (a 401 also forces a reread).
     /// Default: 60 seconds.
     public var tokenRefreshInterval: Duration
@@ -47,6 +50,7 @@ public struct KubernetesConfig: Sendable {
         execTimeout: Duration = .seconds(30),
         backoff: Backoff = .defaults,
         legacyEndpoints: Bool = false,
+        watchScope: WatchScope = .namespace,
         tokenRefreshInterval: Duration = .seconds(60),
         connectTimeout: Duration = .seconds(10),
         listTimeout: Duration = .seconds(60),
@@ -61,6 +65,7 @@ public struct KubernetesConfig: Sendable {
         self.execTimeout = execTimeout
         self.backoff = backoff
         self.legacyEndpoints = legacyEndpoints
+        self.watchScope = watchScope
         self.tokenRefreshInterval = tokenRefreshInterval
         self.connectTimeout = connectTimeout
         self.listTimeout = listTimeout

@@ -3,6 +3,12 @@ import Logging
 /// Discovery from the Kubernetes API: one client, shared by every backend, that follows each backend's
 /// Service and publishes its endpoints as immutable snapshots.
 ///
+/// The watches are shared, as client-go's shared informers share them: one EndpointSlice (or Endpoints)
+/// watch and one Service watch per namespace that has backends, or one of each for the whole cluster
+/// (`KubernetesConfig.watchScope`), whatever the number of backends. Their changes reach the backends of
+/// the Service they concern, and a backend that starts watching a namespace already watched gets its
+/// endpoints from the cache at once.
+///
 /// Transfers run over libcurl on one dedicated thread (see `CurlMultiLoop`), never on a NIO event loop;
 /// event handling runs in Swift tasks. Over HTTP/2, which libcurl negotiates when the server offers it,
 /// every watch shares one connection.
@@ -13,8 +19,10 @@ public final class KubernetesDiscovery: Sendable {
     public let server: String
     private let client: KubernetesClient
     private let config: KubernetesConfig
-    private let logger: Logger
     private let sync = SyncTracker()
+    private let endpointSlices: SharedInformer<EndpointSlice>
+    private let endpoints: SharedInformer<Endpoints>
+    private let services: SharedInformer<Service>
 
     /// Loads credentials (a kubeconfig when the config names one, else the pod's service account) and
     /// starts the client; nothing is requested until `watch` is called.
@@ -30,18 +38,23 @@ public final class KubernetesDiscovery: Sendable {
         } catch {
             throw KubernetesError(code: .transport, message: error.message, curlCode: error.code)
         }
-        self.client = KubernetesClient(credentials: credentials, config: config, loop: loop)
+        let client = KubernetesClient(credentials: credentials, config: config, loop: loop)
+        let logger = logger ?? Logger(label: "portico.discovery", factory: { _ in SwiftLogNoOpLogHandler() })
+        self.client = client
         self.config = config
         self.defaultNamespace = credentials.namespace
         self.server = credentials.server
-        self.logger = logger ?? Logger(label: "portico.discovery", factory: { _ in SwiftLogNoOpLogHandler() })
+        self.endpointSlices = SharedInformer(client: client, config: config, logger: logger)
+        self.endpoints = SharedInformer(client: client, config: config, logger: logger)
+        self.services = SharedInformer(client: client, config: config, logger: logger)
     }
 
-    /// Follows one Service: lists and watches its EndpointSlices (or Endpoints in legacy mode) and the
-    /// Service itself, and yields a snapshot after the first complete sync and after every change that
-    /// alters the endpoints or the settings. Errors never empty the snapshot: the last one stays in force
-    /// while the watches reconnect. Only the newest snapshot is buffered for a slow consumer.
-    /// Watching stops when the consumer stops iterating or drops the stream.
+    /// Follows one Service: subscribes to the shared watches of its EndpointSlices (or Endpoints in legacy
+    /// mode) and of Services, and yields a snapshot after the first complete sync and after every change
+    /// that alters the endpoints or the settings. Errors never empty the snapshot: the last one stays in
+    /// force while the watches reconnect. Only the newest snapshot is buffered for a slow consumer.
+    /// Following stops when the consumer stops iterating or drops the stream; a shared watch stops when
+    /// no backend follows a Service it covers any more.
     /// - Parameters:
     ///   - service: the Service, its namespace and port.
     ///   - backend: the backend name the snapshots carry.
@@ -50,17 +63,28 @@ public final class KubernetesDiscovery: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(
             of: EndpointSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         let id = sync.register()
-        let watcher = ServiceWatcher(
+        let subscriber = ServiceSubscriber(
             backend: backend, port: service.port, publish: { continuation.yield($0) },
             onSynced: { [sync] in sync.settle(id) })
         let namespace = service.namespace ?? defaultNamespace
-        let (client, config, logger) = (client, config, logger)
-        let task = Task {
-            await watcher.run(
-                service: service.service, namespace: namespace, client: client, config: config, logger: logger)
+        let collection = config.watchScope.collection(for: namespace)
+        let selection = InformerSelection.service(ObjectKey(namespace: namespace, name: service.service))
+        let unsubscribeEndpoints: @Sendable () -> Void
+        if config.legacyEndpoints {
+            let subscription = endpoints.subscribe(to: collection, selecting: selection) {
+                subscriber.receive($0)
+            }
+            unsubscribeEndpoints = { [endpoints] in endpoints.unsubscribe(subscription) }
+        } else {
+            let subscription = endpointSlices.subscribe(to: collection, selecting: selection) {
+                subscriber.receive($0)
+            }
+            unsubscribeEndpoints = { [endpointSlices] in endpointSlices.unsubscribe(subscription) }
         }
-        continuation.onTermination = { [sync] _ in
-            task.cancel()
+        let serviceSubscription = services.subscribe(to: collection, selecting: selection) { subscriber.receive($0) }
+        continuation.onTermination = { [sync, services] _ in
+            unsubscribeEndpoints()
+            services.unsubscribe(serviceSubscription)
             sync.settle(id)
         }
         return stream
@@ -69,7 +93,7 @@ public final class KubernetesDiscovery: Sendable {
     /// Whether every watched Service has completed its first list of endpoints and Service (for `/readyz`).
     public var isSynced: Bool { sync.isSynced }
 
-    /// What the watches have done so far: lists, relists, restarts, events, last contact.
+    /// What the watches have done so far: lists, relists, restarts, events, watches open, last contact.
     public var statistics: KubernetesDiscoveryStatistics { client.statistics.current }
 
     /// Whether the linked libcurl can speak HTTP/2 to the API server.

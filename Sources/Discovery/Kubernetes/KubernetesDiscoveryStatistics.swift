@@ -1,8 +1,8 @@
 import Synchronization
 
 /// What the watches of a `KubernetesDiscovery` have done so far, for metrics: how often they listed,
-/// relisted after 410 Gone and restarted, how many changes they applied, and when they last heard from
-/// the API server.
+/// relisted after 410 Gone and restarted, how many changes they applied, how many are open, and when they
+/// last heard from the API server.
 public struct KubernetesDiscoveryStatistics: Sendable, Hashable {
     /// Successful lists, the first ones included.
     public var lists = 0
@@ -12,6 +12,10 @@ public struct KubernetesDiscoveryStatistics: Sendable, Hashable {
     public var watchRestarts = 0
     /// Added, modified and deleted events applied from watch streams.
     public var eventsApplied = 0
+    /// Watch requests streaming from the API server right now. The watches are shared: one for
+    /// EndpointSlices (or Endpoints) and one for Services per namespace that has backends, or one of each
+    /// for the whole cluster, however many backends there are.
+    public var watchesOpen = 0
     /// When a list or an event last arrived; nil before the first.
     public var lastSync: ContinuousClock.Instant?
 
@@ -35,6 +39,10 @@ final class StatisticsRecorder: Sendable {
     func recordRelist() { statistics.withLock { $0.relists += 1 } }
 
     func recordWatchRestart() { statistics.withLock { $0.watchRestarts += 1 } }
+
+    func recordWatchOpened() { statistics.withLock { $0.watchesOpen += 1 } }
+
+    func recordWatchClosed() { statistics.withLock { $0.watchesOpen -= 1 } }
 
     func recordEvent() {
         statistics.withLock {

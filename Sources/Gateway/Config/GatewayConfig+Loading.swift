@@ -96,7 +96,7 @@ extension GatewayConfig {
     private static func kubernetesConfig(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> KubernetesConfig {
         let keys = try node.mapping(allowed: [
             "kubeconfig", "context", "namespace", "watchTimeout", "watchIdleTimeout", "listPageSize", "execTimeout",
-            "legacyEndpoints",
+            "legacyEndpoints", "watchScope",
         ])
         var config = KubernetesConfig.defaults
         if let key = keys["kubeconfig"] {
@@ -115,6 +115,12 @@ extension GatewayConfig {
         if let key = keys["listPageSize"] { config.listPageSize = try key.int(in: 0...100_000) }
         if let key = keys["execTimeout"] { config.execTimeout = try key.positiveDuration() }
         if let key = keys["legacyEndpoints"] { config.legacyEndpoints = try key.bool() }
+        if let key = keys["watchScope"] {
+            guard let scope = KubernetesConfig.WatchScope(try key.string()) else {
+                throw key.error("must be `namespace` or `cluster`")
+            }
+            config.watchScope = scope
+        }
         return config
     }
 

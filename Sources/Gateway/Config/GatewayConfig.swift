@@ -20,7 +20,9 @@ public struct GatewayConfig: Sendable {
     /// file, `~` expanded; without it in-cluster credentials are used), `context` (default: the kubeconfig's
     /// current-context), `namespace` (default: the gateway's own), `watchTimeout` (default 5m),
     /// `watchIdleTimeout` (default 90s), `listPageSize` (default 500), `execTimeout` (default 30s),
-    /// `legacyEndpoints` (watch core/v1 Endpoints instead of EndpointSlices, default false).
+    /// `legacyEndpoints` (watch core/v1 Endpoints instead of EndpointSlices, default false), `watchScope`
+    /// (`namespace`: one shared EndpointSlice and Service watch per namespace with backends, the default;
+    /// `cluster`: one of each for the whole cluster).
     public var kubernetes: KubernetesConfig
     /// Draining, readiness and reload settings.
     public var lifecycle: Lifecycle = .defaults

@@ -3,14 +3,15 @@ import Prometheus
 import Synchronization
 
 /// Turns Kubernetes discovery's statistics into series when `/metrics` is scraped: lists, relists after
-/// 410 Gone, watch restarts and events applied as counters, and the age of the last contact with the API
-/// server as a gauge. (Endpoints per backend by state come with the balancer series.)
+/// 410 Gone, watch restarts and events applied as counters, the watches open and the age of the last
+/// contact with the API server as gauges. (Endpoints per backend by state come with the balancer series.)
 final class DiscoveryMetricsCollector: Sendable {
     private let lists: Prometheus.Counter
     private let relists: Prometheus.Counter
     private let watchRestarts: Prometheus.Counter
     private let events: Prometheus.Counter
     private let lastSyncAge: Prometheus.Gauge
+    private let watchesOpen: Prometheus.Gauge
     /// The statistics at the last scrape, so that counters advance by what happened since.
     private let seen = Mutex(KubernetesDiscoveryStatistics())
 
@@ -25,6 +26,9 @@ final class DiscoveryMetricsCollector: Sendable {
         lastSyncAge = registry.gauge(
             "portico_discovery_last_sync_age_seconds",
             help: "Seconds since a list or watch event last arrived from the Kubernetes API server.")
+        watchesOpen = registry.gauge(
+            "portico_discovery_watches_open",
+            help: "Watch requests open on the Kubernetes API server (shared by every backend of a namespace).")
     }
 
     func collect(_ discovery: KubernetesDiscovery?) {
@@ -38,6 +42,7 @@ final class DiscoveryMetricsCollector: Sendable {
         relists.increment(by: Int64(now.relists - before.relists))
         watchRestarts.increment(by: Int64(now.watchRestarts - before.watchRestarts))
         events.increment(by: Int64(now.eventsApplied - before.eventsApplied))
+        watchesOpen.set(Double(now.watchesOpen))
         if let last = now.lastSync {
             let age = ContinuousClock.now - last
             lastSyncAge.set(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)

@@ -150,8 +150,9 @@ struct GatewayConfigTests {
         #expect(defaults.watchIdleTimeout == .seconds(90))
         #expect(defaults.listPageSize == 500)
         #expect(defaults.execTimeout == .seconds(30))
+        #expect(defaults.watchScope == .namespace)
         let yaml = """
-            kubernetes: { kubeconfig: "kube/a:/abs/b:~/c", watchIdleTimeout: 45s, listPageSize: 0, execTimeout: 2m }
+            kubernetes: { kubeconfig: "kube/a:/abs/b:~/c", watchIdleTimeout: 45s, listPageSize: 0, execTimeout: 2m, watchScope: cluster }
             \(backends)
             """
         let config = try GatewayConfig(yaml: yaml, file: "k.yaml", relativeTo: "/etc/portico").kubernetes
@@ -159,6 +160,7 @@ struct GatewayConfigTests {
         #expect(config.watchIdleTimeout == .seconds(45))
         #expect(config.listPageSize == 0)
         #expect(config.execTimeout == .seconds(120))
+        #expect(config.watchScope == .cluster)
     }
 
     @Test(
@@ -166,6 +168,7 @@ struct GatewayConfigTests {
         arguments: [
             ("kubernetes: {listPageSize: -1}", "listPageSize"), ("kubernetes: {listPageSize: many}", "listPageSize"),
             ("kubernetes: {watchIdleTimeout: 500ms}", "watchIdleTimeout"), ("kubernetes: {execTimeout: soon}", "execTimeout"),
+            ("kubernetes: {watchScope: everywhere}", "watchScope"),
         ])
     func kubernetesTuningErrors(yaml: String, key: String) {
         do {

@@ -14,16 +14,19 @@ struct ObjectMeta: Decodable, Sendable, Hashable {
     var resourceVersion: String?
     /// The object's annotations.
     var annotations: [String: String]?
+    /// The object's labels (an EndpointSlice names its Service in `kubernetes.io/service-name`).
+    var labels: [String: String]?
 
     /// Creates metadata.
     init(
         name: String? = nil, namespace: String? = nil, resourceVersion: String? = nil,
-        annotations: [String: String]? = nil
+        annotations: [String: String]? = nil, labels: [String: String]? = nil
     ) {
         self.name = name
         self.namespace = namespace
         self.resourceVersion = resourceVersion
         self.annotations = annotations
+        self.labels = labels
     }
 }
 

@@ -11,15 +11,16 @@ import Logging
 struct ResourceWatch<Object: KubernetesObject>: Sendable {
     /// The collection's path, e.g. `/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices`.
     var path: String
-    /// The selector narrowing the collection, e.g. `("labelSelector", "kubernetes.io/service-name=x")`.
-    var selector: (String, String)
+    /// The selector narrowing the collection, e.g. `("labelSelector", "kubernetes.io/service-name")`; nil
+    /// for the whole collection.
+    var selector: (String, String)?
     var client: KubernetesClient
     var config: KubernetesConfig
     var logger: Logger
 
     /// Creates a watch loop.
     init(
-        path: String, selector: (String, String), client: KubernetesClient, config: KubernetesConfig,
+        path: String, selector: (String, String)?, client: KubernetesClient, config: KubernetesConfig,
         logger: Logger
     ) {
         self.path = path
@@ -47,7 +48,8 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
         while !Task.isCancelled {
             guard let version = resourceVersion else {
                 do {
-                    let list = try await client.list(Object.self, path: path, query: [selector], logger: logger)
+                    let list = try await client.list(
+                        Object.self, path: path, query: selector.map { [$0] } ?? [], logger: logger)
                     apply(.replace(list.items))
                     client.statistics.recordList()
                     resourceVersion = list.metadata.resourceVersion ?? ""
@@ -88,10 +90,11 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
     ) async -> Outcome {
         let timeoutSeconds = Int.random(
             in: config.watchTimeout.wholeSeconds...max(1, 2 * config.watchTimeout.wholeSeconds), using: &generator)
-        let query = [
-            selector, ("watch", "1"), ("resourceVersion", version), ("allowWatchBookmarks", "true"),
-            ("timeoutSeconds", String(timeoutSeconds)),
-        ]
+        let query =
+            (selector.map { [$0] } ?? []) + [
+                ("watch", "1"), ("resourceVersion", version), ("allowWatchBookmarks", "true"),
+                ("timeoutSeconds", String(timeoutSeconds)),
+            ]
         let started = ContinuousClock.now
         var last = version
         var events = 0
@@ -106,6 +109,8 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
             let error = client.failure(status: response.status, body: (try? await response.body()) ?? [], path: path)
             return error.code == .gone ? .gone : .ended(resourceVersion: last, healthy: false, error: error)
         }
+        client.statistics.recordWatchOpened()
+        defer { client.statistics.recordWatchClosed() }
         let decoder = JSONDecoder()
         var framer = JSONLineFramer()
         do {

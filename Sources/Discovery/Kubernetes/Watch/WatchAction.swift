@@ -7,3 +7,5 @@ enum WatchAction<Object: KubernetesObject>: Sendable {
     /// The object was deleted.
     case delete(Object)
 }
+
+extension WatchAction: Equatable where Object: Equatable {}
