@@ -23,6 +23,8 @@ extension LoadBalancer {
         public var endpoint: EndpointAddress
         /// Requests picked for it and not completed yet.
         public var inFlight: Int
+        /// Requests picked for it and completed so far, whatever their outcome.
+        public var completedRequests: Int
         /// Its peak-EWMA latency estimate, without the failure penalty.
         public var latencyEstimate: Duration
         /// What is left of its failure penalty.

@@ -113,6 +113,7 @@ public final class LoadBalancer: Sendable {
                 EndpointStatus(
                     endpoint: endpoint,
                     inFlight: load.inFlight,
+                    completedRequests: load.completed,
                     latencyEstimate: .seconds(load.latency.estimate),
                     failurePenalty: .seconds(load.latency.penalty(at: now, decay: state.settings.decay)),
                     consecutiveFailures: load.consecutiveFailures,

@@ -1,7 +1,9 @@
 """A raw-bytes gRPC echo server for Portico's HTTP/2 client tests.
 
-Usage: grpc_echo_server.py [max_concurrent_streams]
+Usage: grpc_echo_server.py [max_concurrent_streams] [--answer-any-method]
 Listens on 127.0.0.1 on a free port and prints that port on one line. It dies with its parent (PR_SET_PDEATHSIG).
+With --answer-any-method, a unary call to any other service's method gets an empty message back (a valid
+reply of any proto3 type), for gateways in front of generated services.
 
 Methods (service echo.Echo, messages are raw bytes):
   Unary         returns the request.
@@ -37,10 +39,16 @@ def hang(request, context):
     threading.Event().wait()
 
 
+class AnyMethod(grpc.GenericRpcHandler):
+    def service(self, handler_call_details):
+        return grpc.unary_unary_rpc_method_handler(lambda request, context: b"")
+
+
 def main():
     options = []
-    if len(sys.argv) > 1:
-        options.append(("grpc.max_concurrent_streams", int(sys.argv[1])))
+    numbers = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    if numbers:
+        options.append(("grpc.max_concurrent_streams", int(numbers[0])))
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=options)
     handlers = {
         "Unary": grpc.unary_unary_rpc_method_handler(unary),
@@ -48,6 +56,8 @@ def main():
         "Hang": grpc.unary_stream_rpc_method_handler(hang),
     }
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("echo.Echo", handlers),))
+    if "--answer-any-method" in sys.argv:
+        server.add_generic_rpc_handlers((AnyMethod(),))
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(port, flush=True)

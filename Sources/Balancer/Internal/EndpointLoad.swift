@@ -2,6 +2,8 @@
 struct EndpointLoad {
     /// Requests picked for this endpoint and not yet completed.
     var inFlight = 0
+    /// Requests completed so far, whatever their outcome.
+    var completed = 0
     /// The latency model (kept whatever the strategy, so a switch to `ewma` starts informed).
     var latency: PeakEWMA
     /// Gateway failures since the last answer or un-ejection.
@@ -25,6 +27,7 @@ struct EndpointLoad {
     /// gateway failures.
     mutating func record(_ outcome: RequestOutcome, at now: Double, settings: BalancerState.Settings) {
         inFlight -= 1
+        completed += 1
         switch outcome {
         case .success(let sample), .otherError(let sample):
             latency.observe(sample.inSeconds, at: now, decay: settings.decay)

@@ -24,7 +24,8 @@ package final class DescriptorFileCache {
                 files.append(file)
             } else {
                 let file = try Self.parse(bytes, source: set.source, asSet: false)[0]
-                parsed[bytes] = file
+                // A copy of the file's own bytes as the key: a slice would keep the whole set alive.
+                parsed[ArraySlice(Array(bytes))] = file
                 files.append(file)
             }
         }

@@ -29,9 +29,6 @@ package final class DescriptorPool: Sendable {
                 try compiler.add(file, source: set.source)
             }
         }
-        for file in Self.googleRPCFiles {
-            try compiler.addUnlessDefined(file, source: Self.googleRPCSource)
-        }
         let compiled = try compiler.compile(directory: types)
         types?.add(compiled.table)
         self.table = compiled.table
@@ -45,15 +42,6 @@ package final class DescriptorPool: Sendable {
         self.methodsByPath = methodsByPath
     }
 
-    /// The google.rpc error types, which every pool holds so that a backend's `grpc-status-details-bin` can be
-    /// printed even when its descriptors leave them out; parsed once.
-    private static let googleRPCFiles: [Google_Protobuf_FileDescriptorProto] = {
-        // The generated constant is a valid descriptor set (every pool loads it: the descriptor tests would fail).
-        let bytes = Data(base64Encoded: GoogleRPCDescriptors.fileDescriptorSetBase64, options: .ignoreUnknownCharacters)
-        return (try? Google_Protobuf_FileDescriptorSet(serializedBytes: bytes ?? Data()).file) ?? []
-    }()
-    private static let googleRPCSource = "built-in google/rpc/status.proto"
-
     /// The service with this fully qualified name.
     package func service(named fullName: String) -> ServiceDescriptor? {
         services.first { $0.fullName == fullName }
@@ -64,8 +52,12 @@ package final class DescriptorPool: Sendable {
         methodsByPath[grpcPath]
     }
 
-    /// The message type with this fully qualified name (`pkg.Book`).
+    /// The message type with this fully qualified name (`pkg.Book`): one of the pool's own (not those of its
+    /// options' schema, see `SchemaCompiler.Coverage.allButOptionSchemas`), else one of the google.rpc error
+    /// types, which every pool can print.
     package func message(named fullName: String) -> MessageSchema? {
-        table.messageIndices[fullName].map { MessageSchema(table: table, index: $0) }
+        if let index = table.messageIndices[fullName] { return MessageSchema(table: table, index: index) }
+        let errorTypes = ErrorDetailTypes.table
+        return errorTypes.messageIndices[fullName].map { MessageSchema(table: errorTypes, index: $0) }
     }
 }

@@ -1,56 +1,49 @@
-import Prometheus
+import Synchronization
 
-/// The series of one backend that its connections and calls update as things happen: connections and
-/// retries. Load and ejection are read from the balancer at scrape time instead (`BalancerMetricsCollector`).
+/// The counts of one backend that its connections and calls update as things happen: connections and
+/// retries. Kept by Portico (one per backend name, so that they survive reloads) and rendered at scrape time
+/// by `BackendSeriesWriter`, with the balancer's state read then.
 package final class BackendMetrics: Sendable {
+    /// The backend's name, the `backend` label.
+    let backend: String
     /// Upstream connections opened (HTTP/2 handshake done).
-    private let connectionsOpened: Counter
+    let connectionsOpened = Atomic<Int>(0)
     /// Upstream connection attempts that failed.
-    private let connectionsFailed: Counter
+    let connectionsFailed = Atomic<Int>(0)
     /// Upstream connections open now.
-    private let connectionsOpen: Gauge
+    let connectionsOpen = Atomic<Int>(0)
     /// GOAWAY frames received from the backend's pods.
-    private let goAwaysReceived: Counter
+    let goAwaysReceived = Atomic<Int>(0)
     /// Calls tried again on another endpoint.
-    private let retries: Counter
+    let retries = Atomic<Int>(0)
 
-    init(registry: PrometheusCollectorRegistry, backend: String) {
-        let labels = [("backend", backend)]
-        connectionsOpened = registry.counter("portico_upstream_connections_opened_total", labels,
-            help: "HTTP/2 connections to a backend's pods opened, summed over event loops.")
-        connectionsFailed = registry.counter("portico_upstream_connections_failed_total", labels,
-            help: "Attempts to connect to a backend's pods that failed.")
-        connectionsOpen = registry.gauge("portico_upstream_connections_open", labels,
-            help: "HTTP/2 connections to a backend's pods open now.")
-        goAwaysReceived = registry.counter("portico_upstream_goaways_received_total", labels,
-            help: "GOAWAY frames received from a backend's pods.")
-        retries = registry.counter("portico_backend_retries_total", labels,
-            help: "Calls tried again on another endpoint after a failure that never reached the backend.")
+    init(backend: String) {
+        self.backend = backend
     }
 
     /// Counts a connection opened; it is open until `recordConnectionClosed()`.
     package func recordConnectionOpened() {
-        connectionsOpened.increment()
-        connectionsOpen.increment()
+        connectionsOpened.add(1, ordering: .relaxed)
+        connectionsOpen.add(1, ordering: .relaxed)
     }
 
     /// Counts the close of a connection counted by `recordConnectionOpened()`.
     package func recordConnectionClosed() {
-        connectionsOpen.decrement()
+        connectionsOpen.subtract(1, ordering: .relaxed)
     }
 
     /// Counts a connection attempt that failed.
     package func recordConnectionFailed() {
-        connectionsFailed.increment()
+        connectionsFailed.add(1, ordering: .relaxed)
     }
 
     /// Counts a GOAWAY received.
     package func recordGoAway() {
-        goAwaysReceived.increment()
+        goAwaysReceived.add(1, ordering: .relaxed)
     }
 
     /// Counts a call tried again.
     package func recordRetry() {
-        retries.increment()
+        retries.add(1, ordering: .relaxed)
     }
 }

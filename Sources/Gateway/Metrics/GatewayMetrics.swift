@@ -2,13 +2,15 @@ import CoreMetrics
 import Discovery
 import Foundation
 import Prometheus
+import Synchronization
 
 /// Every metric of one gateway, in a registry of its own (two gateways in one process, as in the tests, never
 /// share series), exposed in the Prometheus text format on the admin listener's `/metrics`.
 ///
 /// The request series (per gRPC method and per route) are Portico's own counts, rendered at scrape time and
-/// only once used, so that a route table of thousands of methods is built without registering anything;
-/// series that describe state (balancer load, process) are read when `/metrics` is scraped.
+/// only once used, so that a route table of thousands of methods is built without registering anything; so
+/// are the backends' series (`BackendSeriesWriter`). Series that describe state (balancer load, process) are
+/// read when `/metrics` is scraped.
 package final class GatewayMetrics: Sendable {
     /// The version `portico_build_info` reports.
     package static let version = "0.1.0"
@@ -35,7 +37,8 @@ package final class GatewayMetrics: Sendable {
     private let unmatched: [String: RouteMetrics]
     private let unmatchedOther: RouteMetrics
     private let process: ProcessMetrics
-    private let balancers: BalancerMetricsCollector
+    private let backends = Mutex<[String: BackendMetrics]>([:])
+    private let backendSeries = BackendSeriesWriter()
     private let discovery: DiscoveryMetricsCollector
 
     /// Creates the registry and the gateway-wide series.
@@ -54,7 +57,6 @@ package final class GatewayMetrics: Sendable {
         self.unmatched = unmatched
         unmatchedOther = requests.route(template: "unmatched", httpMethod: "other", method: nil)
         process = ProcessMetrics(registry: registry, version: Self.version)
-        balancers = BalancerMetricsCollector(registry: registry)
         discovery = DiscoveryMetricsCollector(registry: registry)
     }
 
@@ -73,9 +75,15 @@ package final class GatewayMetrics: Sendable {
         unmatched[httpMethod] ?? unmatchedOther
     }
 
-    /// The series of one backend's connections and retries.
+    /// The counts of one backend's connections and retries; asking again for the same backend gives the same
+    /// counts, so they survive reloads.
     package func backend(named name: String) -> BackendMetrics {
-        BackendMetrics(registry: registry, backend: name)
+        backends.withLock { backends in
+            if let existing = backends[name] { return existing }
+            let made = BackendMetrics(backend: name)
+            backends[name] = made
+            return made
+        }
     }
 
     /// Counts a config load that took effect.
@@ -98,10 +106,10 @@ package final class GatewayMetrics: Sendable {
     package func exposition(backends: [BackendRuntime], kubernetes: KubernetesDiscovery?, initializeMethods: Bool)
         -> [UInt8]
     {
-        balancers.collect(backends)
         discovery.collect(kubernetes)
         process.collect()
         var text = ""
+        backendSeries.write(backends, into: &text)
         requests.write(initializeMethods: initializeMethods, into: &text)
         return registry.emitToBuffer() + Array(text.utf8)
     }

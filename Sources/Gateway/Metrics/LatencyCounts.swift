@@ -6,8 +6,9 @@ struct LatencyCounts {
         (bucket.inSeconds, "\(bucket.inSeconds)")
     }
 
-    /// Observations per bucket; the last counts those above every bound.
-    private(set) var buckets = [UInt64](repeating: 0, count: LatencyCounts.bounds.count + 1)
+    /// Observations per bucket; the last counts those above every bound. Empty until the first observation:
+    /// most series of a large config are never observed.
+    private(set) var buckets: [UInt64] = []
     private(set) var sum = 0.0
     private(set) var count: UInt64 = 0
 
@@ -15,6 +16,7 @@ struct LatencyCounts {
         let seconds = duration.inSeconds
         var index = 0
         while index < Self.bounds.count, seconds > Self.bounds[index].seconds { index += 1 }
+        if buckets.isEmpty { buckets = [UInt64](repeating: 0, count: Self.bounds.count + 1) }
         buckets[index] += 1
         sum += seconds
         count += 1
@@ -24,7 +26,7 @@ struct LatencyCounts {
     func write(name: String, labels: String, into text: inout String) {
         var cumulative: UInt64 = 0
         for (index, bound) in Self.bounds.enumerated() {
-            cumulative += buckets[index]
+            cumulative += buckets.isEmpty ? 0 : buckets[index]
             text += "\(name)_bucket{\(labels),le=\"\(bound.label)\"} \(cumulative)\n"
         }
         text += "\(name)_bucket{\(labels),le=\"+Inf\"} \(count)\n"

@@ -30,8 +30,9 @@ package final class MethodMetrics: Sendable {
 
     struct Counts {
         var started: UInt64 = 0
-        /// Calls handled, by code number 0…16 (a code outside the range counts as Unknown, 2).
-        var handled = [UInt64](repeating: 0, count: 17)
+        /// Calls handled, by code number 0…16 (a code outside the range counts as Unknown, 2); empty until the
+        /// first call ends.
+        var handled: [UInt64] = []
         var handling = LatencyCounts()
     }
 
@@ -54,6 +55,7 @@ package final class MethodMetrics: Sendable {
     package func recordHandled(_ code: GRPCStatusCode, duration: Duration) {
         let index = (0...16).contains(code.rawValue) ? code.rawValue : GRPCStatusCode.unknown.rawValue
         counts.withLock { counts in
+            if counts.handled.isEmpty { counts.handled = [UInt64](repeating: 0, count: 17) }
             counts.handled[index] += 1
             counts.handling.record(duration)
         }

@@ -51,7 +51,8 @@ final class RequestSeries: Sendable {
             "grpc_server_handled_total", "counter", "RPCs completed on the server, regardless of success or failure.",
             into: &text)
         for (labels, counts) in calledMethods {
-            for (code, count) in counts.handled.enumerated() where count > 0 || initializeMethods {
+            let handled = counts.handled.isEmpty ? [UInt64](repeating: 0, count: 17) : counts.handled
+            for (code, count) in handled.enumerated() where count > 0 || initializeMethods {
                 text +=
                     "grpc_server_handled_total{\(labels),grpc_code=\"\(GRPCStatusCode(rawValue: code).name)\"} \(count)\n"
             }

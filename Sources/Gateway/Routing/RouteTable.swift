@@ -47,7 +47,6 @@ package struct RouteTable<Target: Sendable>: Sendable {
 
     /// The routes in registration order; the trie refers to them by index.
     private let registeredRoutes: [Route]
-    private let sortedRoutes: [Route]
     private let trie: RouteTrie
     private let config: Config
 
@@ -91,16 +90,19 @@ package struct RouteTable<Target: Sendable>: Sendable {
             throw RouteConflictError(code: .equivalentTemplates, conflicts: conflicts)
         }
         self.registeredRoutes = accepted
-        self.sortedRoutes = accepted.sorted(by: Self.precedes)
         self.trie = builder.build()
         self.config = config
     }
 
     /// The routes in matching-precedence order of their templates (literal before `*` before `**`, segment by
-    /// segment), then by verb and method: the order in which to print the table.
+    /// segment), then by verb and method: the order in which to print the table. Sorted on each call (listings
+    /// are rare; a second copy of every route is not).
     package var routes: [Route] {
-        sortedRoutes
+        registeredRoutes.sorted(by: Self.precedes)
     }
+
+    /// How many routes the table holds.
+    package var count: Int { registeredRoutes.count }
 
     /// Finds the route for a request.
     ///
@@ -145,32 +147,38 @@ package struct RouteTable<Target: Sendable>: Sendable {
     }
 
     /// The match for `method` (an index into the trie's methods, `nil` if no route uses it), else 405 if other
-    /// methods match, else `nil`.
+    /// methods match, else `nil`. One walk of the trie finds both.
     private func lookUp(method: Int?, path: RequestPath, verb: Int) -> RouteMatch<Target>? {
         var found: Int?
-        if let method {
-            _ = trie.search(path, verb: verb) { terminal in
-                guard terminal.method == method else { return false }
+        // The methods seen on the way, as bits of their indices (a table uses a handful of methods; any past 63
+        // go to `moreAllowed`). The closure must not capture `self`: a specialised search would copy the whole
+        // table at every step.
+        var allowed: UInt64 = 0
+        var moreAllowed: [Int] = []
+        _ = trie.search(path, verb: verb) { terminal in
+            if terminal.method == method {
                 found = terminal.route
                 return true
             }
+            if terminal.method < 64 {
+                allowed |= 1 << UInt64(terminal.method)
+            } else {
+                moreAllowed.append(terminal.method)
+            }
+            return false
         }
         if let found {
             let route = registeredRoutes[found]
             return .matched(route.target, variables: variables(of: route.template, in: path))
         }
-        // The closure must not capture `self`: a specialised search would copy the whole table at every step.
-        var allowedIndices: [Int] = []
-        _ = trie.search(path, verb: verb) { terminal in
-            allowedIndices.append(terminal.method)
-            return false
+        guard allowed != 0 || !moreAllowed.isEmpty else { return nil }
+        var names: [String] = []
+        while allowed != 0 {
+            names.append(trie.methods[allowed.trailingZeroBitCount])
+            allowed &= allowed - 1
         }
-        guard !allowedIndices.isEmpty else { return nil }
-        var unique: [String] = []
-        for method in allowedIndices.map({ trie.methods[$0] }).sorted() where unique.last != method {
-            unique.append(method)
-        }
-        return .methodNotAllowed(allowed: unique)
+        for index in moreAllowed where !names.contains(trie.methods[index]) { names.append(trie.methods[index]) }
+        return .methodNotAllowed(allowed: names.sorted())
     }
 
     /// The values of a matched template's variables.

@@ -123,7 +123,7 @@ public final class GatewayServer: Service, Sendable {
             metadata: [
                 "listen": "\(bound.gateway)", "admin": "\(bound.admin)",
                 "backends": "\(runtime.backends.map(\.name).joined(separator: ","))",
-                "routes": "\(runtime.routes.routes.count)",
+                "routes": "\(runtime.routes.count)",
             ])
         return bound
     }
@@ -208,7 +208,7 @@ public final class GatewayServer: Service, Sendable {
             "config reloaded",
             metadata: [
                 "backends": "\(runtime.backends.map(\.name).joined(separator: ","))",
-                "routes": "\(runtime.routes.routes.count)",
+                "routes": "\(runtime.routes.count)",
             ])
     }
 

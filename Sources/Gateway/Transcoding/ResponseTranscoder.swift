@@ -64,8 +64,8 @@ package struct ResponseTranscoder: Sendable {
     /// google.rpc error types every pool holds.
     /// - Throws: `TranscodingError` when the value is not base64 of a `Status`, or a detail's type is unknown.
     package func encodeStatusDetails(base64 text: String) throws(TranscodingError) -> [UInt8] {
-        guard let status = table.messageIndices["google.rpc.Status"],
-            let details = FieldPath.resolve(["details"], in: table.messages[status], table: table)
+        guard let (statusTable, status) = table.resolveAnyType("google.rpc.Status"),
+            let details = FieldPath.resolve(["details"], in: statusTable.messages[status], table: statusTable)
         else {
             throw TranscodingError(code: .malformedMessage, message: "google.rpc.Status is not among the descriptors")
         }
@@ -77,7 +77,7 @@ package struct ResponseTranscoder: Sendable {
         if let failure { throw failure }
         var output: [UInt8] = []
         bytes.withUnsafeBytes { message in
-            var encoder = WireToJSONEncoder(table: table, options: options, bytes: message)
+            var encoder = WireToJSONEncoder(table: statusTable, anyTypes: table, options: options, bytes: message)
             encoder.segments.append(0..<message.count)
             do throws(TranscodingError) {
                 try encoder.writeResponseBody(details[...], in: status, segments: 0..<1, depth: 0, into: &output)

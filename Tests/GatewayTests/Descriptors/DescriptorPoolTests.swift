@@ -140,6 +140,43 @@ struct DescriptorPoolTests {
         #expect(pool.message(named: "google.rpc.ErrorInfo") != nil)
     }
 
+    @Test("the options' schema (descriptor.proto, google.api.HttpRule) is not compiled unless an API message holds it")
+    func optionSchemasLeftOut() throws {
+        let set = try Self.testSet()
+        #expect(set.file.contains { $0.name == "google/protobuf/descriptor.proto" })
+        let pool = try Self.pool(set)
+        #expect(pool.message(named: "google.protobuf.FileDescriptorProto") == nil)
+        #expect(pool.message(named: "google.protobuf.MethodOptions") == nil)
+        #expect(pool.message(named: "google.api.HttpRule") == nil)
+        // The API's messages, with or without a method that uses them, and the well-known types are there.
+        #expect(pool.message(named: "portico.test.Tree") != nil)
+        #expect(pool.message(named: "google.protobuf.Timestamp") != nil)
+
+        // A message with a FieldDescriptorProto field (as a reflection API has) brings that type back, and what
+        // it holds.
+        var api = Google_Protobuf_FileDescriptorSet()
+        var file = Google_Protobuf_FileDescriptorProto()
+        file.name = "schema_api.proto"
+        file.package = "portico.schema"
+        file.syntax = "proto3"
+        file.dependency = ["google/protobuf/descriptor.proto"]
+        var described = Google_Protobuf_DescriptorProto()
+        described.name = "DescribedField"
+        var field = Google_Protobuf_FieldDescriptorProto()
+        field.name = "field"
+        field.number = 1
+        field.type = .message
+        field.typeName = ".google.protobuf.FieldDescriptorProto"
+        field.label = .optional
+        described.field = [field]
+        file.messageType = [described]
+        api.file = [file]
+        let withAPI = try Self.pool(set, api)
+        let fieldSchema = try #require(withAPI.message(named: "google.protobuf.FieldDescriptorProto"))
+        #expect(fieldSchema.field(named: "options")?.messageType?.fullName == "google.protobuf.FieldOptions")
+        #expect(withAPI.message(named: "google.protobuf.FileDescriptorProto") == nil)
+    }
+
     @Test("a missing dependency is an unresolved type")
     func unresolvedType() throws {
         var set = try Self.testSet()

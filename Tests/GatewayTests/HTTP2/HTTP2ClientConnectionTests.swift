@@ -15,8 +15,12 @@ struct HTTP2ClientConnectionTests {
         .appendingPathComponent("helpers/grpc_echo_server.py").path
 
     /// Starts the Python grpcio echo server; `maxConcurrentStreams` sets `grpc.max_concurrent_streams`.
-    static func startPythonServer(maxConcurrentStreams: Int? = nil) async throws -> (HelperProcess, Int) {
-        let arguments = [Self.pythonServer] + (maxConcurrentStreams.map { [String($0)] } ?? [])
+    static func startPythonServer(maxConcurrentStreams: Int? = nil, answeringAnyMethod: Bool = false)
+        async throws -> (HelperProcess, Int)
+    {
+        let arguments =
+            [Self.pythonServer] + (maxConcurrentStreams.map { [String($0)] } ?? [])
+            + (answeringAnyMethod ? ["--answer-any-method"] : [])
         let (helper, line) = try await HelperProcess.startPrintingReadyLine("/usr/bin/env", ["python3"] + arguments)
         let port = try #require(Int(line), "the Python server printed \(line.debugDescription)")
         return (helper, port)

@@ -9,11 +9,22 @@ struct PrometheusText {
     }
 
     let samples: [Sample]
+    /// The sample names that `# TYPE` lines declare (a histogram's `_bucket`, `_sum` and `_count`), whether or
+    /// not a sample of them is there yet.
+    let declaredNames: Set<String>
     let text: String
 
     init(_ text: String) {
         self.text = text
         var samples: [Sample] = []
+        var declared: Set<String> = []
+        for line in text.split(separator: "\n") where line.hasPrefix("# TYPE ") {
+            let words = line.split(separator: " ")
+            guard words.count == 4 else { continue }
+            let name = String(words[2])
+            declared.formUnion(words[3] == "histogram" ? [name + "_bucket", name + "_sum", name + "_count"] : [name])
+        }
+        self.declaredNames = declared
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
             let series = line[..<space]

@@ -3,11 +3,29 @@ import SwiftProtobuf
 /// Collects file descriptors, checks them for conflicts, and compiles them into a `SchemaTable` and service
 /// descriptors.
 struct SchemaCompiler {
+    /// Which of the added messages `compile` turns into layouts.
+    enum Coverage {
+        /// Every message added.
+        case allMessages
+        /// Every message but those of the options' schema: the files of descriptor.proto, of extensions of its
+        /// `…Options` messages and of those extensions' types (google/api/http.proto), which a set carries only
+        /// so that the annotations parse. An API message that reaches them through a field brings them back.
+        /// Most of a typical service's set is its options' schema, repeated in every backend's set.
+        case allButOptionSchemas
+    }
+
     private struct MessageSource {
         let proto: Google_Protobuf_DescriptorProto
         let fullName: String
         let isProto3: Bool
+        let file: String
         let source: String
+    }
+
+    /// Where each added message and enum went in the compiled table (-1: left out).
+    private struct Slots {
+        var messages: [Int]
+        var enums: [Int]
     }
 
     private struct EnumSource {
@@ -48,15 +66,6 @@ struct SchemaCompiler {
         }
     }
 
-    /// Adds a file the gateway ships (the google.rpc error types) unless the loaded descriptors already have a
-    /// file of that name or define one of its types: the backend's own copy wins.
-    mutating func addUnlessDefined(_ file: Google_Protobuf_FileDescriptorProto, source: String) throws(DescriptorError) {
-        let prefix = file.package.isEmpty ? "" : file.package + "."
-        let names = file.messageType.map { prefix + $0.name } + file.enumType.map { prefix + $0.name }
-        guard files[file.name] == nil, !names.contains(where: { symbolFiles[$0] != nil }) else { return }
-        try add(file, source: source)
-    }
-
     private mutating func claim(_ fullName: String, file: String, source: String) throws(DescriptorError) {
         if let owner = symbolFiles[fullName] {
             throw DescriptorError(
@@ -78,7 +87,8 @@ struct SchemaCompiler {
         let fullName = prefix + message.name
         try claim(fullName, file: file, source: source)
         messageIndices[fullName] = messages.count
-        messages.append(MessageSource(proto: message, fullName: fullName, isProto3: isProto3, source: source))
+        messages.append(
+            MessageSource(proto: message, fullName: fullName, isProto3: isProto3, file: file, source: source))
         for nested in message.nestedType {
             try addMessage(nested, prefix: fullName + ".", isProto3: isProto3, file: file, source: source)
         }
@@ -99,16 +109,37 @@ struct SchemaCompiler {
         enums.append(EnumSource(proto: enumType, fullName: fullName))
     }
 
-    /// Compiles everything added so far.
-    func compile(directory: TypeDirectory?) throws(DescriptorError) -> (table: SchemaTable, services: [ServiceDescriptor]) {
-        var messageLayouts: [MessageLayout] = []
-        messageLayouts.reserveCapacity(messages.count)
-        for message in messages {
-            messageLayouts.append(try compileMessage(message))
+    /// Compiles the messages that `coverage` keeps, the enums their fields use, and every service.
+    func compile(directory: TypeDirectory?, coverage: Coverage = .allButOptionSchemas) throws(DescriptorError)
+        -> (table: SchemaTable, services: [ServiceDescriptor])
+    {
+        let kept = coverage == .allMessages ? Array(messages.indices) : messagesOutsideOptionSchemas()
+        var slots = Slots(
+            messages: [Int](repeating: -1, count: messages.count), enums: [Int](repeating: -1, count: enums.count))
+        var keptEnums: [Int] = []
+        for (slot, index) in kept.enumerated() {
+            slots.messages[index] = slot
+            for field in messages[index].proto.field where field.type == .enum {
+                guard let enumIndex = enumIndices[Self.unqualified(field.typeName)], slots.enums[enumIndex] < 0 else {
+                    continue
+                }
+                slots.enums[enumIndex] = keptEnums.count
+                keptEnums.append(enumIndex)
+            }
         }
-        let enumLayouts = enums.map(compileEnum)
+        var messageLayouts: [MessageLayout] = []
+        messageLayouts.reserveCapacity(kept.count)
+        for index in kept {
+            messageLayouts.append(try compileMessage(messages[index], slots: slots))
+        }
+        var compiledIndices: [String: Int] = [:]
+        compiledIndices.reserveCapacity(kept.count)
+        for (slot, index) in kept.enumerated() {
+            compiledIndices[messages[index].fullName] = slot
+        }
         let table = SchemaTable(
-            messages: messageLayouts, enums: enumLayouts, messageIndices: messageIndices, directory: directory)
+            messages: messageLayouts, enums: keptEnums.map { compileEnum(enums[$0]) },
+            messageIndices: compiledIndices, directory: directory)
         var services: [ServiceDescriptor] = []
         for (file, source) in fileOrder {
             let prefix = file.package.isEmpty ? "" : file.package + "."
@@ -116,7 +147,8 @@ struct SchemaCompiler {
                 let serviceName = prefix + service.name
                 var methods: [MethodDescriptor] = []
                 for method in service.method {
-                    methods.append(try compileMethod(method, service: serviceName, table: table, source: source))
+                    methods.append(
+                        try compileMethod(method, service: serviceName, table: table, slots: slots, source: source))
                 }
                 services.append(ServiceDescriptor(fullName: serviceName, methods: methods))
             }
@@ -124,18 +156,59 @@ struct SchemaCompiler {
         return (table, services)
     }
 
+    /// The messages `Coverage.allButOptionSchemas` keeps, in the order they were added.
+    private func messagesOutsideOptionSchemas() -> [Int] {
+        // Files of the options' schema: descriptor.proto, those extending its `…Options` messages
+        // (google/api/annotations.proto) and those defining the extensions' types (google/api/http.proto).
+        var optionFiles: Set<String> = ["google/protobuf/descriptor.proto"]
+        for (file, _) in fileOrder {
+            let extensions = file.extension + file.messageType.flatMap(Self.nestedExtensions)
+            for field in extensions
+            where field.extendee.hasPrefix(".google.protobuf.") && field.extendee.hasSuffix("Options") {
+                optionFiles.insert(file.name)
+                if let index = messageIndices[Self.unqualified(field.typeName)] {
+                    optionFiles.insert(messages[index].file)
+                }
+            }
+        }
+        var isKept = messages.map { !optionFiles.contains($0.file) }
+        var pending = messages.indices.filter { isKept[$0] }.flatMap(fieldTypes)
+        while let index = pending.popLast() {
+            guard !isKept[index] else { continue }
+            isKept[index] = true
+            pending += fieldTypes(of: index)
+        }
+        return messages.indices.filter { isKept[$0] }
+    }
+
+    /// The messages that the fields of message `index` hold (those that resolve).
+    private func fieldTypes(of index: Int) -> [Int] {
+        messages[index].proto.field.compactMap { field in
+            field.type == .message || field.type == .group ? messageIndices[Self.unqualified(field.typeName)] : nil
+        }
+    }
+
+    private static func nestedExtensions(_ message: Google_Protobuf_DescriptorProto)
+        -> [Google_Protobuf_FieldDescriptorProto]
+    {
+        message.extension + message.nestedType.flatMap(nestedExtensions)
+    }
+
+    private static func unqualified(_ typeName: String) -> String {
+        typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName
+    }
+
     private func resolve(_ typeName: String, in indices: [String: Int], source: String, user: String)
         throws(DescriptorError) -> Int
     {
-        let name = typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName
-        guard let index = indices[name] else {
+        guard let index = indices[Self.unqualified(typeName)] else {
             throw DescriptorError(
                 code: .unresolvedType, source: source, message: "\(user) refers to unknown type \(typeName)")
         }
         return index
     }
 
-    private func compileMessage(_ message: MessageSource) throws(DescriptorError) -> MessageLayout {
+    private func compileMessage(_ message: MessageSource, slots: Slots) throws(DescriptorError) -> MessageLayout {
         let proto = message.proto
         var realOneofs: [Int: Int] = [:]
         var oneofNames: [String] = []
@@ -155,10 +228,12 @@ struct SchemaCompiler {
             var typeIndex = -1
             var isMap = false
             if kind == .message || kind == .group {
-                typeIndex = try resolve(field.typeName, in: messageIndices, source: message.source, user: user)
-                isMap = field.label == .repeated && messages[typeIndex].proto.options.mapEntry
+                let target = try resolve(field.typeName, in: messageIndices, source: message.source, user: user)
+                isMap = field.label == .repeated && messages[target].proto.options.mapEntry
+                typeIndex = slots.messages[target]
             } else if kind == .enumeration {
-                typeIndex = try resolve(field.typeName, in: enumIndices, source: message.source, user: user)
+                let target = try resolve(field.typeName, in: enumIndices, source: message.source, user: user)
+                typeIndex = slots.enums[target]
             }
             let isRepeated = field.label == .repeated
             let oneofIndex = field.hasOneofIndex ? realOneofs[Int(field.oneofIndex)] ?? -1 : -1
@@ -219,11 +294,12 @@ struct SchemaCompiler {
         _ method: Google_Protobuf_MethodDescriptorProto,
         service: String,
         table: SchemaTable,
+        slots: Slots,
         source: String
     ) throws(DescriptorError) -> MethodDescriptor {
         let fullName = "\(service).\(method.name)"
-        let input = try resolve(method.inputType, in: messageIndices, source: source, user: fullName)
-        let output = try resolve(method.outputType, in: messageIndices, source: source, user: fullName)
+        let input = slots.messages[try resolve(method.inputType, in: messageIndices, source: source, user: fullName)]
+        let output = slots.messages[try resolve(method.outputType, in: messageIndices, source: source, user: fullName)]
         var bindings: [HTTPBinding] = []
         if method.options.hasGoogle_Api_http {
             let rule = method.options.Google_Api_http

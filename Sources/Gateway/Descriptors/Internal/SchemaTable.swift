@@ -15,9 +15,12 @@ final class SchemaTable: Sendable {
         self.directory = directory
     }
 
-    /// The table and index of message type `name`: this table's own, else another backend's.
+    /// The table and index of message type `name`: this table's own, else another backend's, else one of the
+    /// google.rpc error types.
     func resolveAnyType(_ name: String) -> (table: SchemaTable, index: Int)? {
         if let index = messageIndices[name] { return (self, index) }
-        return directory?.resolve(name)
+        if let found = directory?.resolve(name) { return found }
+        let errorTypes = ErrorDetailTypes.table
+        return errorTypes.messageIndices[name].map { (errorTypes, $0) }
     }
 }

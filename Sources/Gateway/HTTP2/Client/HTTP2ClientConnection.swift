@@ -58,27 +58,48 @@ package final class HTTP2ClientConnection {
         let connection = HTTP2ClientConnection(eventLoop: eventLoop, configuration: configuration, delegate: delegate)
         let promise = eventLoop.makePromise(of: HTTP2ClientConnection.self)
         connection.handshakePromise = promise
-        let handler = NIOLoopBound(HTTP2ClientChannelHandler(connection: connection), eventLoop: eventLoop)
-        ClientBootstrap(group: eventLoop)
+        // The session (nghttp2's state, its buffers) joins the channel once TCP is up: a pod that refuses or never
+        // answers costs no session. The connect future completes on the loop before the first read, so nothing
+        // the peer sends can pass the handler by.
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(handler.value)
-                }
+        // An IP address (what discovery yields) skips the resolver and happy eyeballs, whose timers cost
+        // every connection attempt a scan of the loop's scheduled tasks.
+        let connected =
+            if let address = try? SocketAddress(ipAddress: host, port: port) {
+                bootstrap.connect(to: address)
+            } else {
+                bootstrap.connect(host: host, port: port)
             }
-            .connect(host: host, port: port)
+        connected
             .assumeIsolated()
-            .whenFailure { error in
-                connection.completeClose()
-                connection.failHandshake(
-                    HTTP2Error(
-                        code: .connectFailed,
-                        message: "connecting to \(host):\(port) failed",
-                        requestNeverProcessed: true,
-                        cause: error
+            .whenComplete { result in
+                do {
+                    let channel = try result.get()
+                    guard connection.handshakePromise != nil else {
+                        // Closed while connecting.
+                        channel.close(promise: nil)
+                        connection.completeClose()
+                        return
+                    }
+                    do {
+                        try channel.pipeline.syncOperations.addHandler(HTTP2ClientChannelHandler(connection: connection))
+                    } catch {
+                        channel.close(promise: nil)
+                        throw error
+                    }
+                } catch {
+                    connection.completeClose()
+                    connection.failHandshake(
+                        HTTP2Error(
+                            code: .connectFailed,
+                            message: "connecting to \(host):\(port) failed",
+                            requestNeverProcessed: true,
+                            cause: error
+                        )
                     )
-                )
+                }
             }
         return promise.futureResult
     }

@@ -84,7 +84,7 @@ extension WireToJSONEncoder {
         }
         let typeURL = occurrences[typeGroup.upperBound - 1].range
         let typeName = String(decoding: bytes[typeURL].split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
-        guard let (typeTable, messageIndex) = table.resolveAnyType(typeName) else {
+        guard let (typeTable, messageIndex) = anyTypes.resolveAnyType(typeName) else {
             throw TranscodingError(code: .unsupported, message: "unknown type in google.protobuf.Any: \(typeName)")
         }
         output.append(contentsOf: "{\"@type\":".utf8)
@@ -96,7 +96,7 @@ extension WireToJSONEncoder {
             try writeAnyValue(messageIndex, segments: pushed, depth: depth, into: &output)
         } else {
             // Another backend's type: its own schema table prints the value.
-            var foreign = WireToJSONEncoder(table: typeTable, options: options, bytes: bytes)
+            var foreign = WireToJSONEncoder(table: typeTable, anyTypes: anyTypes, options: options, bytes: bytes)
             for index in value { foreign.segments.append(occurrences[index].range) }
             try foreign.writeAnyValue(messageIndex, segments: 0..<foreign.segments.count, depth: depth, into: &output)
         }

@@ -13,13 +13,16 @@ struct WireToJSONEncoder {
     }
 
     let table: SchemaTable
+    /// Where an Any's `@type` is looked up: the backend's table, whichever table's types are being printed.
+    let anyTypes: SchemaTable
     let options: TranscodingOptions
     let bytes: UnsafeRawBufferPointer
     var occurrences: [Occurrence] = []
     var segments: [Range<Int>] = []
 
-    init(table: SchemaTable, options: TranscodingOptions, bytes: UnsafeRawBufferPointer) {
+    init(table: SchemaTable, anyTypes: SchemaTable? = nil, options: TranscodingOptions, bytes: UnsafeRawBufferPointer) {
         self.table = table
+        self.anyTypes = anyTypes ?? table
         self.options = options
         self.bytes = bytes
         occurrences.reserveCapacity(32)
