@@ -36,13 +36,27 @@ package final class MethodMetrics: Sendable {
         var handling = LatencyCounts()
     }
 
-    /// The series' labels, rendered: `grpc_service="…",grpc_method="…",grpc_type="…",backend="…"`.
-    let labels: String
+    /// What tells one method's series from another's.
+    struct Key: Hashable {
+        var service: String
+        var method: String
+        var type: CallType
+        var backend: String
+    }
+
+    let key: Key
     private let counts = Mutex(Counts())
 
-    init(service: String, method: String, type: CallType, backend: String) {
-        labels = SeriesLabels.render([
-            ("grpc_service", service), ("grpc_method", method), ("grpc_type", type.rawValue), ("backend", backend),
+    init(_ key: Key) {
+        self.key = key
+    }
+
+    /// The series' labels, rendered when scraped (most series of a large config never are):
+    /// `grpc_service="…",grpc_method="…",grpc_type="…",backend="…"`.
+    var labels: String {
+        SeriesLabels.render([
+            ("grpc_service", key.service), ("grpc_method", key.method), ("grpc_type", key.type.rawValue),
+            ("backend", key.backend),
         ])
     }
 

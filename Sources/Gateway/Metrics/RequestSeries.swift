@@ -5,28 +5,30 @@ import Synchronization
 /// when `/metrics` is scraped.
 final class RequestSeries: Sendable {
     private struct Tables {
-        var methods: [String: MethodMetrics] = [:]
-        var routes: [String: RouteMetrics.Series] = [:]
+        var methods: [MethodMetrics.Key: MethodMetrics] = [:]
+        var routes: [RouteMetrics.Series.Key: RouteMetrics.Series] = [:]
     }
 
     private let tables = Mutex(Tables())
 
     /// The series of a gRPC method, made on first request.
     func method(service: String, method: String, type: MethodMetrics.CallType, backend: String) -> MethodMetrics {
-        let made = MethodMetrics(service: service, method: method, type: type, backend: backend)
+        let key = MethodMetrics.Key(service: service, method: method, type: type, backend: backend)
         return tables.withLock { tables in
-            if let existing = tables.methods[made.labels] { return existing }
-            tables.methods[made.labels] = made
+            if let existing = tables.methods[key] { return existing }
+            let made = MethodMetrics(key)
+            tables.methods[key] = made
             return made
         }
     }
 
     /// The series of a route, made on first request.
     func route(template: String, httpMethod: String, method: MethodMetrics?) -> RouteMetrics {
-        let made = RouteMetrics.Series(route: template, httpMethod: httpMethod)
+        let key = RouteMetrics.Series.Key(route: template, httpMethod: httpMethod)
         let series = tables.withLock { tables in
-            if let existing = tables.routes[made.labels] { return existing }
-            tables.routes[made.labels] = made
+            if let existing = tables.routes[key] { return existing }
+            let made = RouteMetrics.Series(key)
+            tables.routes[key] = made
             return made
         }
         return RouteMetrics(series: series, route: template, httpMethod: httpMethod, method: method)
@@ -35,22 +37,25 @@ final class RequestSeries: Sendable {
     /// Appends the families of every series that has counted something (with `initializeMethods`, every
     /// method's series, at zero before its first call).
     func write(initializeMethods: Bool, into text: inout String) {
-        let (methods, routes) = tables.withLock { tables in
+        let (methodSeries, routeSeries) = tables.withLock { tables in
             (
-                tables.methods.values.sorted { $0.labels < $1.labels }.map { ($0.labels, $0.snapshot) },
-                tables.routes.values.sorted { $0.labels < $1.labels }.map { ($0.labels, $0.snapshot) }
+                tables.methods.values.map { ($0, $0.snapshot) },
+                tables.routes.values.map { ($0, $0.snapshot) }
             )
         }
-        let calledMethods = initializeMethods ? methods : methods.filter { $0.1.started > 0 || $0.1.handling.count > 0 }
+        let methods = methodSeries.filter { initializeMethods || $0.1.started > 0 || $0.1.handling.count > 0 }
+            .map { ($0.0.labels, $0.1) }.sorted { $0.0 < $1.0 }
+        let routes = routeSeries.filter { $0.1.duration.count > 0 }.map { ($0.0.labels, $0.1) }
+            .sorted { $0.0 < $1.0 }
         Self.header(
             "grpc_server_started_total", "counter", "RPCs started on the server.", into: &text)
-        for (labels, counts) in calledMethods {
+        for (labels, counts) in methods {
             text += "grpc_server_started_total{\(labels)} \(counts.started)\n"
         }
         Self.header(
             "grpc_server_handled_total", "counter", "RPCs completed on the server, regardless of success or failure.",
             into: &text)
-        for (labels, counts) in calledMethods {
+        for (labels, counts) in methods {
             let handled = counts.handled.isEmpty ? [UInt64](repeating: 0, count: 17) : counts.handled
             for (code, count) in handled.enumerated() where count > 0 || initializeMethods {
                 text +=
@@ -60,15 +65,14 @@ final class RequestSeries: Sendable {
         Self.header(
             "grpc_server_handling_seconds", "histogram",
             "Response latency (seconds) of gRPC that had been application-level handled by the server.", into: &text)
-        for (labels, counts) in calledMethods where counts.handling.count > 0 || initializeMethods {
+        for (labels, counts) in methods where counts.handling.count > 0 || initializeMethods {
             counts.handling.write(name: "grpc_server_handling_seconds", labels: labels, into: &text)
         }
-        let answered = routes.filter { $0.1.duration.count > 0 }
         Self.header(
             "portico_http_requests_total", "counter",
             "JSON requests answered, by route template, HTTP method and status code.",
             into: &text)
-        for (labels, counts) in answered {
+        for (labels, counts) in routes {
             for (status, count) in counts.byStatus.sorted(by: { $0.key < $1.key }) {
                 text += "portico_http_requests_total{\(labels),code=\"\(status)\"} \(count)\n"
             }
@@ -76,7 +80,7 @@ final class RequestSeries: Sendable {
         Self.header(
             "portico_http_request_duration_seconds", "histogram",
             "Time from a JSON request's arrival to the end of its reply, by route template.", into: &text)
-        for (labels, counts) in answered {
+        for (labels, counts) in routes {
             counts.duration.write(name: "portico_http_request_duration_seconds", labels: labels, into: &text)
         }
     }

@@ -14,13 +14,21 @@ package final class RouteMetrics: Sendable {
             var duration = LatencyCounts()
         }
 
-        /// The series' labels, rendered: `route="…",method="…"`.
-        let labels: String
+        /// What tells one route's series from another's.
+        struct Key: Hashable {
+            var route: String
+            var httpMethod: String
+        }
+
+        let key: Key
         private let counts = Mutex(Counts())
 
-        init(route: String, httpMethod: String) {
-            labels = SeriesLabels.render([("route", route), ("method", httpMethod)])
+        init(_ key: Key) {
+            self.key = key
         }
+
+        /// The series' labels, rendered when scraped: `route="…",method="…"`.
+        var labels: String { SeriesLabels.render([("route", key.route), ("method", key.httpMethod)]) }
 
         func record(status: Int, duration: Duration) {
             counts.withLock { counts in
