@@ -38,6 +38,35 @@ struct ReloadTests {
         }
     }
 
+    @Test("requests sent without a pause across three reloads all succeed")
+    func reloadUnderLoad() async throws {
+        try await withGateway(echo: 2, library: 0) { gateway in
+            let client = gateway.client()
+            // The senders go on until a while after the last reload.
+            let end = ContinuousClock.now + .seconds(3)
+            let senders = (0..<4).map { sender in
+                Task {
+                    var statuses: [Int] = []
+                    while ContinuousClock.now < end {
+                        statuses.append(try await client.send("GET", "/v1/echo/load-\(sender)-\(statuses.count)").status)
+                    }
+                    return statuses
+                }
+            }
+            for _ in 0..<3 {
+                try await Task.sleep(for: .milliseconds(300))
+                try await gateway.server.reload(config: gateway.server.config)
+            }
+            #expect(ContinuousClock.now < end, "the reloads took longer than the load lasted")
+            var statuses: [Int] = []
+            for sender in senders { statuses += try await sender.value }
+            #expect(statuses.count >= 20)
+            #expect(statuses.allSatisfy { $0 == 200 }, "statuses: \(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
+            let metrics = PrometheusText(try await CurlClient(baseURL: "http://\(gateway.adminAddress)").send("GET", "/metrics").body)
+            #expect(metrics.value("portico_config_reloads_total", ["result": "success"]) == 4)
+        }
+    }
+
     @Test("a broken config is rejected and counted; the old routes stay")
     func brokenConfigKeepsRoutes() async throws {
         try await withGateway(echo: 1, library: 0) { gateway in
