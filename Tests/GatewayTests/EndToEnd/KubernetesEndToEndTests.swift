@@ -54,6 +54,9 @@ struct KubernetesEndToEndTests {
                 #expect((lists ?? 0) >= 2, "a list of the Service and one of its slices")
                 #expect((events ?? 0) >= 2, "two slice updates arrived as watch events")
                 #expect(Self.value(of: "portico_discovery_last_sync_age_seconds", in: metrics) != nil)
+                #expect(
+                    Self.value(of: "portico_discovery_watches_open", in: metrics) == 2,
+                    "one shared EndpointSlice watch and one Service watch for the namespace")
                 return ready.status == 200
             }
         } catch {
