@@ -66,7 +66,8 @@ if compgen -G "Protos/demo/*.proto" >/dev/null; then
     rm -f Sources/DemoServices/Descriptors/*.pb
     for proto in Protos/demo/*.proto; do
         name=$(basename "$proto" .proto)
-        protoc "${includes[@]}" --include_imports --descriptor_set_out="Sources/DemoServices/Descriptors/$name.pb" "$proto"
+        protoc "${includes[@]}" --include_imports --include_source_info \
+            --descriptor_set_out="Sources/DemoServices/Descriptors/$name.pb" "$proto"
     done
 fi
 echo "generated"

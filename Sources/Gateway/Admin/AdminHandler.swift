@@ -2,14 +2,17 @@ import NIOCore
 import NIOHTTP1
 
 /// Serves the admin listener: `/healthz` (the process is alive), `/readyz` (the gateway should get traffic),
-/// `/metrics` (Prometheus text format), `/routes` (the live route table) and `/endpoints` (every backend's
-/// endpoints as its balancer sees them), all to GET.
+/// `/metrics` (Prometheus text format), `/routes` (the live route table), `/endpoints` (every backend's
+/// endpoints as its balancer sees them) and `/openapi.json` (the OpenAPI document of the live route table, or of
+/// one backend's routes with `?backend=NAME`), all to GET.
 final class AdminHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let state: GatewayState
     private var path = ""
+    private var query = ""
+    private var host: String?
 
     init(state: GatewayState) {
         self.state = state
@@ -19,6 +22,8 @@ final class AdminHandler: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             path = String(head.uri.prefix { $0 != "?" })
+            query = String(head.uri.dropFirst(path.count + 1))
+            host = head.headers.first(name: "host")
         case .body:
             break
         case .end:
@@ -36,6 +41,8 @@ final class AdminHandler: ChannelInboundHandler {
                 respond(.ok, json: AdminDocuments.endpoints(of: state.runtime), context: context)
             case "/metrics":
                 serveMetrics(context: context)
+            case "/openapi.json":
+                serveOpenAPI(context: context)
             default:
                 respond(
                     .notFound, json: Array(#"{"code":5,"message":"no such admin endpoint","details":[]}"#.utf8),
@@ -58,6 +65,63 @@ final class AdminHandler: ChannelInboundHandler {
                     .ok, body: text, contentType: "text/plain; version=0.0.4; charset=utf-8", context: bound.value.context)
             }
         }
+    }
+
+    /// Describes the runtime current at the request (reloads swap it) off the event loop: a large route table
+    /// takes a while.
+    private func serveOpenAPI(context: ChannelHandlerContext) {
+        let state = self.state
+        let backend = Self.queryValue(named: "backend", in: query)
+        let host = self.host
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        Task {
+            let reply = AdminHandler.openAPIReply(runtime: state.runtime, backend: backend, host: host)
+            bound.eventLoop.execute {
+                bound.value.handler.respond(reply.status, json: reply.json, context: bound.value.context)
+            }
+        }
+    }
+
+    private static func openAPIReply(runtime: GatewayRuntime, backend: String?, host: String?)
+        -> (status: HTTPResponseStatus, json: [UInt8])
+    {
+        do throws(GatewayError) {
+            let document = try OpenAPIDocument(
+                runtime: runtime, backend: backend, serverURL: serverURL(listen: runtime.config.listen, host: host))
+            return (.ok, document.json)
+        } catch {
+            return (HTTPResponseStatus(statusCode: error.httpStatus), error.jsonBody)
+        }
+    }
+
+    /// The JSON listener's URL for the document's `servers`: its configured address, with the host the admin
+    /// request was sent to when it listens on every interface; nil when its port is picked at start.
+    private static func serverURL(listen: SocketAddressText, host: String?) -> String? {
+        guard listen.port != 0 else { return nil }
+        var name = listen.host
+        if ["0.0.0.0", "::", ""].contains(name) {
+            guard let host else { return nil }
+            // The Host header without its port: `name:port` or `[v6]:port`.
+            name = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }) + "]" : String(host.prefix { $0 != ":" })
+        } else if name.contains(":") {
+            name = "[\(name)]"
+        }
+        return "http://\(name):\(listen.port)"
+    }
+
+    /// The percent-decoded value of the first query parameter called `name`.
+    private static func queryValue(named name: String, in query: String) -> String? {
+        for parameter in query.split(separator: "&") {
+            let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            var key: [UInt8] = []
+            var value: [UInt8] = []
+            guard parts.count == 2, PercentDecoding.decodeQueryComponent(parts[0].utf8, into: &key),
+                String(decoding: key, as: UTF8.self) == name,
+                PercentDecoding.decodeQueryComponent(parts[1].utf8, into: &value)
+            else { continue }
+            return String(decoding: value, as: UTF8.self)
+        }
+        return nil
     }
 
     private func respond(_ status: HTTPResponseStatus, json: [UInt8], context: ChannelHandlerContext) {

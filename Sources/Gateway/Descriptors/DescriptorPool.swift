@@ -24,15 +24,22 @@ package final class DescriptorPool: Sendable {
         types: TypeDirectory? = nil
     ) throws(DescriptorError) {
         var compiler = SchemaCompiler()
+        var files: [Google_Protobuf_FileDescriptorProto] = []
         for set in descriptorSets {
             for file in try cache.files(of: set) {
                 try compiler.add(file, source: set.source)
+                files.append(file)
             }
         }
         let compiled = try compiler.compile(directory: types)
         types?.add(compiled.table)
         self.table = compiled.table
-        self.services = compiled.services
+        let comments = DescriptorComments(files: files)
+        self.services = compiled.services.map { service in
+            var service = service
+            for index in service.methods.indices { service.methods[index].comments = comments }
+            return service
+        }
         var methodsByPath: [String: MethodDescriptor] = [:]
         for service in compiled.services {
             for method in service.methods {

@@ -16,6 +16,9 @@ package struct MethodDescriptor: Sendable {
     package var isServerStreaming: Bool
     /// The `google.api.http` rule followed by its `additional_bindings`; empty when the method has no rule.
     package var httpBindings: [HTTPBinding]
+    /// The comments of the descriptor sets the method came from (its own, its service's, its messages'), for
+    /// documentation; empty unless they carry source info.
+    package var comments = DescriptorComments()
 
     package init(
         name: String,
