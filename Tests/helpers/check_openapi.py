@@ -103,7 +103,8 @@ def main():
         with open(spec, "w") as file:
             json.dump(document, file)
         command = [
-            "schemathesis", "run", spec, "--url", options.gateway,
+            # As a module: pip may put the `schemathesis` script in a folder not on the PATH.
+            sys.executable, "-m", "schemathesis.cli", "run", spec, "--url", options.gateway,
             "--checks", "not_a_server_error,response_schema_conformance",
             "--max-examples", str(options.examples), "--seed", "1", "--workers", "1",
             "--request-timeout", str(TIMEOUT), "--max-time", str(options.max_time),

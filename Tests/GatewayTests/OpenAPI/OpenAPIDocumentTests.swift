@@ -195,6 +195,20 @@ struct OpenAPIDocumentTests {
         _ = try Self.property(other, "portico.test.Named", "custom_json")
     }
 
+    @Test("json.emitUnpopulated makes message fields nullable (unset ones print as null), wrappers once")
+    func unpopulated() throws {
+        var options = GatewayConfig.JSONOptions.defaults
+        options.emitUnpopulated = true
+        let document = try Self.testDocument(json: options)
+        let sequel = try #require(try Self.property(document, "portico.test.Book", "sequel")["anyOf"] as? [Object])
+        #expect(
+            sequel.map { $0["$ref"] as? String ?? $0["type"] as? String } == [Self.ref("portico.test.Book"), "null"])
+        let boolValue = try #require(
+            try Self.property(document, "portico.test.WellKnown", "boolValue")["anyOf"] as? [Object])
+        #expect(boolValue.map { $0["type"] as? String } == ["boolean", "null"])
+        #expect(try Self.property(document, "portico.test.Book", "title")["type"] as? String == "string")
+    }
+
     @Test("well-known types in their JSON forms")
     func wellKnownTypes() throws {
         let document = try Self.testDocument()

@@ -95,8 +95,12 @@ struct SchemaCatalog {
             ])
         } else {
             schema = singular(field, in: table, style: style, comments: comments)
-            // Unset messages print as null when unpopulated fields are printed (oneof members stay absent).
-            if style.emitUnpopulated && field.kind == .message && field.oneofIndex < 0 {
+            // Unset messages print as null when unpopulated fields are printed (oneof members stay absent);
+            // wrappers and Value may be null anyway.
+            let wellKnown = field.kind == .message ? table.messages[field.typeIndex].wellKnown : nil
+            let isNullable: Bool
+            if case .wrapper = wellKnown { isNullable = true } else { isNullable = wellKnown == .value }
+            if style.emitUnpopulated && field.kind == .message && field.oneofIndex < 0 && !isNullable {
                 schema = Self.nullable(schema)
             }
         }
