@@ -29,6 +29,8 @@ package final class MethodMetrics: Sendable {
     }
 
     struct Counts {
+        /// Whether the series is in the used list yet.
+        var isListed = false
         var started: UInt64 = 0
         /// Calls handled, by code number 0…16 (a code outside the range counts as Unknown, 2); empty until the
         /// first call ends.
@@ -46,9 +48,12 @@ package final class MethodMetrics: Sendable {
 
     let key: Key
     private let counts = Mutex(Counts())
+    /// Where the series lists itself on first use (weak: the list holds the series).
+    private weak let used: UsedSeries?
 
-    init(_ key: Key) {
+    init(_ key: Key, used: UsedSeries) {
         self.key = key
+        self.used = used
     }
 
     /// The series' labels, rendered when scraped (most series of a large config never are):
@@ -62,21 +67,35 @@ package final class MethodMetrics: Sendable {
 
     /// Counts a call that starts.
     package func recordStarted() {
-        counts.withLock { $0.started += 1 }
+        let first = counts.withLock { counts in
+            counts.started += 1
+            return counts.list()
+        }
+        if first { used?.add(self) }
     }
 
     /// Counts a call that ended with `code` after `duration`.
     package func recordHandled(_ code: GRPCStatusCode, duration: Duration) {
         let index = (0...16).contains(code.rawValue) ? code.rawValue : GRPCStatusCode.unknown.rawValue
-        counts.withLock { counts in
+        let first = counts.withLock { counts in
             if counts.handled.isEmpty { counts.handled = [UInt64](repeating: 0, count: 17) }
             counts.handled[index] += 1
             counts.handling.record(duration)
+            return counts.list()
         }
+        if first { used?.add(self) }
     }
 
     /// The counts so far.
     var snapshot: Counts { counts.withLock { $0 } }
+}
+
+extension MethodMetrics.Counts {
+    /// Marks the series listed; true the first time.
+    fileprivate mutating func list() -> Bool {
+        defer { isListed = true }
+        return !isListed
+    }
 }
 
 extension GRPCStatusCode {

@@ -2,7 +2,7 @@ import Synchronization
 
 /// The per-method and per-route request series of a gateway: found by their labels in constant time, kept
 /// across reloads (a method or route that stays keeps its counts), and rendered in the Prometheus text format
-/// when `/metrics` is scraped.
+/// when `/metrics` is scraped, those used so far only (a scrape's cost follows the methods in use).
 final class RequestSeries: Sendable {
     private struct Tables {
         var methods: [MethodMetrics.Key: MethodMetrics] = [:]
@@ -10,13 +10,14 @@ final class RequestSeries: Sendable {
     }
 
     private let tables = Mutex(Tables())
+    private let used = UsedSeries()
 
     /// The series of a gRPC method, made on first request.
     func method(service: String, method: String, type: MethodMetrics.CallType, backend: String) -> MethodMetrics {
         let key = MethodMetrics.Key(service: service, method: method, type: type, backend: backend)
         return tables.withLock { tables in
             if let existing = tables.methods[key] { return existing }
-            let made = MethodMetrics(key)
+            let made = MethodMetrics(key, used: used)
             tables.methods[key] = made
             return made
         }
@@ -27,7 +28,7 @@ final class RequestSeries: Sendable {
         let key = RouteMetrics.Series.Key(route: template, httpMethod: httpMethod)
         let series = tables.withLock { tables in
             if let existing = tables.routes[key] { return existing }
-            let made = RouteMetrics.Series(key)
+            let made = RouteMetrics.Series(key, used: used)
             tables.routes[key] = made
             return made
         }
@@ -37,16 +38,9 @@ final class RequestSeries: Sendable {
     /// Appends the families of every series that has counted something (with `initializeMethods`, every
     /// method's series, at zero before its first call).
     func write(initializeMethods: Bool, into text: inout String) {
-        let (methodSeries, routeSeries) = tables.withLock { tables in
-            (
-                tables.methods.values.map { ($0, $0.snapshot) },
-                tables.routes.values.map { ($0, $0.snapshot) }
-            )
-        }
-        let methods = methodSeries.filter { initializeMethods || $0.1.started > 0 || $0.1.handling.count > 0 }
-            .map { ($0.0.labels, $0.1) }.sorted { $0.0 < $1.0 }
-        let routes = routeSeries.filter { $0.1.duration.count > 0 }.map { ($0.0.labels, $0.1) }
-            .sorted { $0.0 < $1.0 }
+        let methodSeries = initializeMethods ? tables.withLock { Array($0.methods.values) } : used.methods
+        let methods = methodSeries.map { ($0.labels, $0.snapshot) }.sorted { $0.0 < $1.0 }
+        let routes = used.routes.map { ($0.labels, $0.snapshot) }.sorted { $0.0 < $1.0 }
         Self.header(
             "grpc_server_started_total", "counter", "RPCs started on the server.", into: &text)
         for (labels, counts) in methods {

@@ -9,6 +9,8 @@ package final class RouteMetrics: Sendable {
     /// the route to another method; its counts go on).
     final class Series: Sendable {
         struct Counts {
+            /// Whether the series is in the used list yet.
+            var isListed = false
             /// Requests answered, by HTTP status.
             var byStatus: [Int: UInt64] = [:]
             var duration = LatencyCounts()
@@ -22,19 +24,25 @@ package final class RouteMetrics: Sendable {
 
         let key: Key
         private let counts = Mutex(Counts())
+        /// Where the series lists itself on first use (weak: the list holds the series).
+        private weak let used: UsedSeries?
 
-        init(_ key: Key) {
+        init(_ key: Key, used: UsedSeries) {
             self.key = key
+            self.used = used
         }
 
         /// The series' labels, rendered when scraped: `route="…",method="…"`.
         var labels: String { SeriesLabels.render([("route", key.route), ("method", key.httpMethod)]) }
 
         func record(status: Int, duration: Duration) {
-            counts.withLock { counts in
+            let first = counts.withLock { counts in
                 counts.byStatus[status, default: 0] += 1
                 counts.duration.record(duration)
+                defer { counts.isListed = true }
+                return !counts.isListed
             }
+            if first { used?.add(self) }
         }
 
         /// The counts so far.

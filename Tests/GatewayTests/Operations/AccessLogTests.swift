@@ -15,7 +15,13 @@ struct AccessLogTests {
             let failed = try await gateway.client().send("POST", "/v1/echo", body: #"{"message":"x","failCode":5}"#)
             #expect(failed.status == 404)
             let backend = try #require(gateway.backends.first)
-            let lines = logs.all.filter { $0.message == "access" }
+            // The line is logged once the reply has gone out, so it may come just after the client has it.
+            var lines = logs.all.filter { $0.message == "access" }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while lines.count < 2 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                lines = logs.all.filter { $0.message == "access" }
+            }
             #expect(lines.count == 2)
             let first = try #require(lines.first)
             #expect(first.metadata["method"] == "GET")
