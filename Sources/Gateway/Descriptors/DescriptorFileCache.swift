@@ -1,10 +1,31 @@
+import Foundation
 import SwiftProtobuf
 
 /// Parsed descriptor files by their serialized bytes, shared by the pools of one config load: the files that
 /// every backend's set repeats (descriptor.proto, google/api/*.proto, the well-known types), or one big set
 /// that many backends narrow with `services`, are parsed once.
 package final class DescriptorFileCache {
-    private var parsed: [ArraySlice<UInt8>: Google_Protobuf_FileDescriptorProto] = [:]
+    private var parsed: [FileBytes: Google_Protobuf_FileDescriptorProto] = [:]
+
+    /// A file's serialized bytes as a dictionary key, hashed and compared a buffer at a time (an
+    /// `ArraySlice<UInt8>` key hashes byte by byte: most of a large config's load time went there).
+    private struct FileBytes: Hashable {
+        let bytes: ArraySlice<UInt8>
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+
+        static func == (left: FileBytes, right: FileBytes) -> Bool {
+            left.bytes.count == right.bytes.count
+                && left.bytes.withUnsafeBytes { l in
+                    right.bytes.withUnsafeBytes { r in
+                        guard let a = l.baseAddress, let b = r.baseAddress else { return true }
+                        return memcmp(a, b, l.count) == 0
+                    }
+                }
+        }
+    }
 
     package init() {}
 
@@ -20,12 +41,12 @@ package final class DescriptorFileCache {
         files.reserveCapacity(ranges.count)
         for range in ranges {
             let bytes = set.bytes[range]
-            if let file = parsed[bytes] {
+            if let file = parsed[FileBytes(bytes: bytes)] {
                 files.append(file)
             } else {
                 let file = try Self.parse(bytes, source: set.source, asSet: false)[0]
                 // A copy of the file's own bytes as the key: a slice would keep the whole set alive.
-                parsed[ArraySlice(Array(bytes))] = file
+                parsed[FileBytes(bytes: ArraySlice(Array(bytes)))] = file
                 files.append(file)
             }
         }

@@ -112,7 +112,7 @@ final class EndpointConnections: HTTP2ClientConnectionDelegate {
         isOpening = true
         HTTP2ClientConnection.connect(
             host: address.host, port: address.port, eventLoop: eventLoop, configuration: configuration, delegate: self
-        ).hop(to: eventLoop).assumeIsolated().whenComplete { result in
+        ).assumeIsolated().whenComplete { result in
             self.openFinished(result)
         }
         stateChanged()
