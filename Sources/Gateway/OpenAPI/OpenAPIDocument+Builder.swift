@@ -17,13 +17,34 @@ extension OpenAPIDocument {
             "get", "put", "post", "delete", "options", "head", "patch", "trace",
         ]
 
+        /// The operation id prefix of each service: its simple name, or its full name with `_` for `.` when two
+        /// services of the document share a simple name.
+        private let operationPrefixes: [String: String]
         var schemas = SchemaCatalog()
         private var paths: [(path: String, operations: [(key: String, value: JSONValue)])] = []
         private var pathIndices: [String: Int] = [:]
         private var tags: [(name: String, description: String?)] = []
+        private var tagged: Set<String> = []
         private var operationIDs: Set<String> = []
         /// The parameter names of the first path of each shape (`OpenAPIPath.shape`).
         private var namesByShape: [String: [String]] = [:]
+
+        /// - Parameter services: The fully qualified names of the services whose routes will be added.
+        init(services: Set<String>) {
+            var bySimpleName: [Substring: [String]] = [:]
+            for service in services {
+                bySimpleName[service.split(separator: ".").last ?? "", default: []].append(service)
+            }
+            var prefixes: [String: String] = [:]
+            for (simpleName, fullNames) in bySimpleName {
+                for fullName in fullNames {
+                    prefixes[fullName] =
+                        fullNames.count == 1
+                        ? String(simpleName) : fullName.split(separator: ".").joined(separator: "_")
+                }
+            }
+            operationPrefixes = prefixes
+        }
 
         /// Adds the operation of `route`, unless OpenAPI cannot describe it (see `OpenAPIDocument`).
         mutating func add(_ route: Route) {
@@ -36,8 +57,8 @@ extension OpenAPIDocument {
                 namesByShape[path.shape] = path.parameters.map(\.name)
             }
             if let index = pathIndices[path.path], paths[index].operations.contains(where: { $0.key == key }) { return }
-            let service = String(route.method.fullName.dropLast(route.method.name.count + 1))
-            if !tags.contains(where: { $0.name == service }) {
+            let service = Self.service(of: route.method)
+            if tagged.insert(service).inserted {
                 tags.append((service, route.method.comments.comment(for: service)))
             }
             let described = operation(for: route, path: path, service: service)
@@ -49,11 +70,14 @@ extension OpenAPIDocument {
             }
         }
 
+        /// The fully qualified name of the method's service.
+        static func service(of method: MethodDescriptor) -> String {
+            String(method.fullName.dropLast(method.name.count + 1))
+        }
+
         /// A unique operation id: `Service_Method`, then `Service_Method2`, … for the additional bindings.
-        mutating func operationID(for route: Route) -> String {
-            let serviceName =
-                route.method.fullName.dropLast(route.method.name.count + 1).split(separator: ".").last ?? ""
-            let base = "\(serviceName)_\(route.method.name)"
+        mutating func operationID(for route: Route, service: String) -> String {
+            let base = "\(operationPrefixes[service] ?? service)_\(route.method.name)"
             let position = route.binding.flatMap { route.method.httpBindings.firstIndex(of: $0) } ?? 0
             var candidate = position == 0 ? base : base + String(position + 1)
             var attempt = position + 1

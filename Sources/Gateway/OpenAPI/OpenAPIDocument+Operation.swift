@@ -5,7 +5,7 @@ extension OpenAPIDocument.Builder {
         let input = method.input
         let inputLayout = input.table.messages[input.index]
         var members: [(key: String, value: JSONValue)] = [
-            ("operationId", .string(operationID(for: route))),
+            ("operationId", .string(operationID(for: route, service: service))),
             ("tags", .array([.string(service)])),
         ]
         if let comment = method.comments.comment(for: method.fullName) {

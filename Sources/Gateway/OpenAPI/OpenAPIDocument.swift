@@ -22,8 +22,9 @@ package struct OpenAPIDocument: Sendable {
         if let backend, !runtime.backends.contains(where: { $0.name == backend }) {
             throw GatewayError(.notFound, "no backend named \(backend)")
         }
-        var builder = Builder()
-        for route in runtime.routes.routes where backend == nil || route.target.backend.name == backend {
+        let routes = runtime.routes.routes.filter { backend == nil || $0.target.backend.name == backend }
+        var builder = Builder(services: Set(routes.map { Builder.service(of: $0.target.method) }))
+        for route in routes {
             let target = route.target
             let options = TranscodingOptions(
                 json: target.backend.config.json ?? runtime.config.json, maxDepth: runtime.config.limits.maxJSONDepth)

@@ -1,6 +1,7 @@
 import DemoServices
 import Foundation
 import Gateway
+import PorticoTestSupport
 import Testing
 
 @Suite("OpenAPI document of the route table")
@@ -288,6 +289,30 @@ struct OpenAPIDocumentTests {
         }
         #expect(ids.count == Set(ids).count)
         #expect(ids.contains("LibraryService_UpdateBook2"))
+    }
+
+    @Test("services of one simple name in two packages get operation ids qualified by package")
+    func qualifiedOperationIDs() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "bench/services/generate.py")
+        let generated = try await HelperProcess.run(
+            "/usr/bin/env", ["python3", script.path, "2", folder.path], timeout: 60)
+        try #require(generated.status == 0, "\(generated.standardError)")
+        let config = try GatewayConfig.load(file: folder.appendingPathComponent("portico.yaml").path)
+        let document = try Self.parse(OpenAPIDocument(runtime: GatewayRuntime(config: config)).json)
+        let paths = try #require(document["paths"] as? Object)
+        let ids = paths.values.flatMap {
+            ($0 as? Object)?.values.compactMap { ($0 as? Object)?["operationId"] as? String } ?? []
+        }
+        #expect(ids.contains("bench_s0000_v1_ItemService_GetItem"))
+        #expect(ids.contains("bench_s0001_v1_ItemService_GetItem"))
+        #expect(ids.count == Set(ids).count)
+        // GetItem's {name} and UpdateItem's {item.name} are one path item, with GetItem's parameter name.
+        let item = try #require(paths["/v1/s0000/items/{name}"] as? Object)
+        #expect(Set(item.keys) == ["get", "patch", "delete", "put"])
     }
 
     @Test("the .proto comments are descriptions when the descriptor set carries source info")
