@@ -6,6 +6,7 @@ import SwiftProtobuf
 /// that many backends narrow with `services`, are parsed once.
 package final class DescriptorFileCache {
     private var parsed: [FileBytes: Google_Protobuf_FileDescriptorProto] = [:]
+    private var seenOnce: Set<FileBytes> = []
 
     /// A file's serialized bytes as a dictionary key, hashed and compared a buffer at a time (an
     /// `ArraySlice<UInt8>` key hashes byte by byte: most of a large config's load time went there).
@@ -40,14 +41,21 @@ package final class DescriptorFileCache {
         var files: [Google_Protobuf_FileDescriptorProto] = []
         files.reserveCapacity(ranges.count)
         for range in ranges {
-            let bytes = set.bytes[range]
-            if let file = parsed[FileBytes(bytes: bytes)] {
+            let bytes = FileBytes(bytes: set.bytes[range])
+            if let file = parsed[bytes] {
                 files.append(file)
+                continue
+            }
+            let file = try Self.parse(bytes.bytes, source: set.source, asSet: false)[0]
+            files.append(file)
+            // Kept from its second sighting on: a file only one backend has (its own service, most of a large
+            // config) would otherwise stay parsed until the whole load is done. The keys are copies of the
+            // file's own bytes: a slice would keep the whole set alive.
+            let key = FileBytes(bytes: ArraySlice(Array(bytes.bytes)))
+            if seenOnce.remove(key) != nil {
+                parsed[key] = file
             } else {
-                let file = try Self.parse(bytes, source: set.source, asSet: false)[0]
-                // A copy of the file's own bytes as the key: a slice would keep the whole set alive.
-                parsed[FileBytes(bytes: ArraySlice(Array(bytes)))] = file
-                files.append(file)
+                seenOnce.insert(key)
             }
         }
         return files

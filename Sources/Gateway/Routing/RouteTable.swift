@@ -67,6 +67,7 @@ package struct RouteTable<Target: Sendable>: Sendable {
         var builder = RouteTrie.Builder()
         var conflicts: [RouteConflictError.Conflict] = []
         var accepted: [Route] = []
+        accepted.reserveCapacity(routes.count)
         for route in routes {
             if let existing = builder.insert(
                 route: accepted.count,

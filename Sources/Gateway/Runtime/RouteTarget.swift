@@ -1,5 +1,8 @@
 /// What a route of the shared table leads to: one method of one backend, and how to transcode it.
-package struct RouteTarget: Sendable, CustomStringConvertible {
+///
+/// A class, so that the route table's array holds a pointer per route rather than this whole record (a
+/// thousand services' table grew and copied megabytes of it while being built).
+package final class RouteTarget: Sendable, CustomStringConvertible {
     /// The backend serving the method.
     package let backend: BackendRuntime
     /// The gRPC method.
@@ -13,6 +16,18 @@ package struct RouteTarget: Sendable, CustomStringConvertible {
     package let responseTranscoder: ResponseTranscoder
     /// The route's HTTP series, and through them its method's gRPC series.
     package let metrics: RouteMetrics
+
+    package init(
+        backend: BackendRuntime, method: MethodDescriptor, binding: HTTPBinding?, requestTranscoder: RequestTranscoder,
+        responseTranscoder: ResponseTranscoder, metrics: RouteMetrics
+    ) {
+        self.backend = backend
+        self.method = method
+        self.binding = binding
+        self.requestTranscoder = requestTranscoder
+        self.responseTranscoder = responseTranscoder
+        self.metrics = metrics
+    }
 
     package var description: String { "\(method.fullName) (backend \(backend.name))" }
 }
