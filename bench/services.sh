@@ -33,21 +33,34 @@ rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 pid=
 cleanup() { [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=; }
 trap cleanup EXIT
+admin=http://127.0.0.1:$((BASE_PORT + 1))
+
+# generate DIR COUNT [--endpoint HOST:PORT]: writes COUNT services and their config, on the bench's ports.
+generate() {
+    local dir=$1 count=$2
+    shift 2
+    rm -rf "$dir"
+    python3 bench/services/generate.py "$count" "$dir" "$@"
+    sed -i "s/^listen: .*/listen: 127.0.0.1:$BASE_PORT/; s/^admin: .*/admin: 127.0.0.1:$((BASE_PORT + 1))/" \
+        "$dir/portico.yaml"
+}
+
+# serve DIR: starts portico on DIR's config; sets pid, and ready to the seconds from exec to /readyz 200.
+serve() {
+    local started
+    started=$(now)
+    "$PORTICO" serve --config "$1/portico.yaml" > "$1/portico.log" 2>&1 &
+    pid=$!
+    until curl -fs -o /dev/null "$admin/readyz"; do sleep 0.005; done
+    ready=$(echo "$(now) - $started" | bc)
+}
 
 printf '%6s %8s %9s %9s %10s %10s %10s %10s %9s\n' services routes ready_s rss_MiB idle_KB scrape_ms used_KB \
     scrape_ms reload_s
 for count in $COUNTS; do
     dir=$OUT/$count
-    rm -rf "$dir"
-    python3 bench/services/generate.py "$count" "$dir"
-    sed -i "s/^listen: .*/listen: 127.0.0.1:$BASE_PORT/; s/^admin: .*/admin: 127.0.0.1:$((BASE_PORT + 1))/" \
-        "$dir/portico.yaml"
-    admin=http://127.0.0.1:$((BASE_PORT + 1))
-    started=$(now)
-    "$PORTICO" serve --config "$dir/portico.yaml" > "$dir/portico.log" 2>&1 &
-    pid=$!
-    until curl -fs -o /dev/null "$admin/readyz"; do sleep 0.005; done
-    ready=$(echo "$(now) - $started" | bc)
+    generate "$dir" "$count"
+    serve "$dir"
     rss=$(rss_kib "$pid")
     idle=$(curl -s -o "$dir/idle.metrics" -w '%{size_download} %{time_total}' "$admin/metrics")
     for index in $(seq 0 $((count - 1))); do
@@ -78,18 +91,10 @@ trap 'cleanup; kill $echo_pid 2>/dev/null' EXIT
 printf '%6s %9s %9s %10s %9s %9s %9s\n' services ready_s rss_MiB idle_KB requests not_200 reload_s
 for count in $COUNTS; do
     dir=$OUT/$count-connected
-    rm -rf "$dir"
-    python3 bench/services/generate.py "$count" "$dir" --endpoint "127.0.0.1:$((BASE_PORT + 2))"
-    sed -i "s/^listen: .*/listen: 127.0.0.1:$BASE_PORT/; s/^admin: .*/admin: 127.0.0.1:$((BASE_PORT + 1))/" \
-        "$dir/portico.yaml"
+    generate "$dir" "$count" --endpoint "127.0.0.1:$((BASE_PORT + 2))"
     printf '  - name: echo\n    descriptors: [%s]\n    endpoints: ["127.0.0.1:%s"]\n' \
         "$ROOT/Sources/DemoServices/Descriptors/echo.pb" "$((BASE_PORT + 2))" >> "$dir/portico.yaml"
-    admin=http://127.0.0.1:$((BASE_PORT + 1))
-    started=$(now)
-    "$PORTICO" serve --config "$dir/portico.yaml" > "$dir/portico.log" 2>&1 &
-    pid=$!
-    until curl -fs -o /dev/null "$admin/readyz"; do sleep 0.005; done
-    ready=$(echo "$(now) - $started" | bc)
+    serve "$dir"
     sleep 2 # every backend's connections open
     rss=$(rss_kib "$pid")
     idle=$(curl -s -o /dev/null -w '%{size_download}' "$admin/metrics")

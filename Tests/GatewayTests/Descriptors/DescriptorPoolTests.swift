@@ -19,6 +19,31 @@ struct DescriptorPoolTests {
             descriptorSets: sets.enumerated().map { ("set\($0.offset)", try! $0.element.serializedBytes()) })
     }
 
+    /// A proto3 file set of one message with one field number 1 of `fieldType`.
+    static func oneMessageSet(
+        file name: String, package: String, message: String, fieldType: Google_Protobuf_FieldDescriptorProto.TypeEnum,
+        fieldTypeName: String? = nil, dependency: String? = nil
+    ) -> Google_Protobuf_FileDescriptorSet {
+        var field = Google_Protobuf_FieldDescriptorProto()
+        field.name = "field"
+        field.number = 1
+        field.type = fieldType
+        if let fieldTypeName { field.typeName = fieldTypeName }
+        field.label = .optional
+        var messageType = Google_Protobuf_DescriptorProto()
+        messageType.name = message
+        messageType.field = [field]
+        var file = Google_Protobuf_FileDescriptorProto()
+        file.name = name
+        file.package = package
+        file.syntax = "proto3"
+        if let dependency { file.dependency = [dependency] }
+        file.messageType = [messageType]
+        var set = Google_Protobuf_FileDescriptorSet()
+        set.file = [file]
+        return set
+    }
+
     @Test("services, methods, streaming flags and gRPC paths come from the descriptors")
     func services() throws {
         let service = try #require(Fixtures.pool.service(named: "portico.test.Library"))
@@ -101,15 +126,7 @@ struct DescriptorPoolTests {
     @Test("two files defining one type is a conflict")
     func conflictingSymbol() throws {
         let set = try Self.testSet()
-        var other = Google_Protobuf_FileDescriptorSet()
-        var file = Google_Protobuf_FileDescriptorProto()
-        file.name = "other.proto"
-        file.package = "portico.test"
-        file.syntax = "proto3"
-        var message = Google_Protobuf_DescriptorProto()
-        message.name = "Book"
-        file.messageType = [message]
-        other.file = [file]
+        let other = Self.oneMessageSet(file: "other.proto", package: "portico.test", message: "Book", fieldType: .string)
         let error = #expect(throws: DescriptorError.self) { try Self.pool(set, other) }
         #expect(error?.code == .conflictingDefinition)
         #expect(error?.message.contains("portico.test.Book") == true)
@@ -120,21 +137,8 @@ struct DescriptorPoolTests {
         let plain = try Self.pool(try Self.testSet())
         #expect(plain.message(named: "google.rpc.Status") != nil)
         #expect(plain.message(named: "google.rpc.BadRequest.FieldViolation") != nil)
-        var own = Google_Protobuf_FileDescriptorSet()
-        var file = Google_Protobuf_FileDescriptorProto()
-        file.name = "google/rpc/status.proto"
-        file.package = "google.rpc"
-        file.syntax = "proto3"
-        var status = Google_Protobuf_DescriptorProto()
-        status.name = "Status"
-        var code = Google_Protobuf_FieldDescriptorProto()
-        code.name = "code"
-        code.number = 1
-        code.type = .int32
-        code.label = .optional
-        status.field = [code]
-        file.messageType = [status]
-        own.file = [file]
+        let own = Self.oneMessageSet(
+            file: "google/rpc/status.proto", package: "google.rpc", message: "Status", fieldType: .int32)
         let pool = try Self.pool(try Self.testSet(), own)
         #expect(pool.message(named: "google.rpc.Status")?.fields.count == 1)
         #expect(pool.message(named: "google.rpc.ErrorInfo") != nil)
@@ -154,23 +158,9 @@ struct DescriptorPoolTests {
 
         // A message with a FieldDescriptorProto field (as a reflection API has) brings that type back, and what
         // it holds.
-        var api = Google_Protobuf_FileDescriptorSet()
-        var file = Google_Protobuf_FileDescriptorProto()
-        file.name = "schema_api.proto"
-        file.package = "portico.schema"
-        file.syntax = "proto3"
-        file.dependency = ["google/protobuf/descriptor.proto"]
-        var described = Google_Protobuf_DescriptorProto()
-        described.name = "DescribedField"
-        var field = Google_Protobuf_FieldDescriptorProto()
-        field.name = "field"
-        field.number = 1
-        field.type = .message
-        field.typeName = ".google.protobuf.FieldDescriptorProto"
-        field.label = .optional
-        described.field = [field]
-        file.messageType = [described]
-        api.file = [file]
+        let api = Self.oneMessageSet(
+            file: "schema_api.proto", package: "portico.schema", message: "DescribedField", fieldType: .message,
+            fieldTypeName: ".google.protobuf.FieldDescriptorProto", dependency: "google/protobuf/descriptor.proto")
         let withAPI = try Self.pool(set, api)
         let fieldSchema = try #require(withAPI.message(named: "google.protobuf.FieldDescriptorProto"))
         #expect(fieldSchema.field(named: "options")?.messageType?.fullName == "google.protobuf.FieldOptions")
