@@ -4,8 +4,8 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := protobuf-compiler libnghttp2-dev libcurl4-openssl-dev nghttp2-client curl pkg-config python3-pip \
 	openssl kubectl golang-go golang-google-grpc-dev protoc-gen-go-1-3
-PIP_PACKAGES := grpcio==1.* protobuf googleapis-common-protos kubernetes-validate h2 openapi-spec-validator \
-	schemathesis==4.*
+PIP_PACKAGES := grpcio==1.* grpcio-reflection==1.* protobuf googleapis-common-protos kubernetes-validate h2 \
+	openapi-spec-validator schemathesis==4.*
 
 .PHONY: deps demo test backpressure-test routes bench fuzz clean
 
@@ -16,8 +16,8 @@ deps:
 		echo "installing: $$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@python3 -c 'import grpc, google.protobuf, google.api, kubernetes_validate, h2, openapi_spec_validator, schemathesis' \
-		2>/dev/null || \
+	@python3 -c 'import grpc, grpc_reflection, google.protobuf, google.api, kubernetes_validate, h2, \
+		openapi_spec_validator, schemathesis' 2>/dev/null || \
 		python3 -m pip install -q $(PIP_PACKAGES) 2>/dev/null || \
 		python3 -m pip install -q --break-system-packages $(PIP_PACKAGES)
 
