@@ -121,8 +121,9 @@ def main():
             reflection.enable_server_reflection(names, server, pool=pool)
             continue
         handler = reflection_handler(servicer, args.one_file_per_answer, args.hang_reflection, args.events)
+        name = V1 if version == "v1" else V1ALPHA
         server.add_generic_rpc_handlers(
-            (grpc.method_handlers_generic_handler(V1 if version == "v1" else V1ALPHA, {"ServerReflectionInfo": handler}),)
+            (grpc.method_handlers_generic_handler(name, {"ServerReflectionInfo": handler}),)
         )
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

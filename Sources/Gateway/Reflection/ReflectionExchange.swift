@@ -33,7 +33,7 @@ final class ReflectionExchange {
     func start() {
         self.eventLoop.assertInEventLoop()
         let timeout = self.config.timeout
-        self.timer = self.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(timeout.inSeconds * 1e9))) {
+        self.timer = self.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
             self.perform(self.machine.timedOut(after: timeout))
         }
         self.perform(self.machine.start())
@@ -61,7 +61,7 @@ final class ReflectionExchange {
 
     private func connect() {
         // The connection's own timers end a hopeless attempt no later than the exchange's bound.
-        let bound = TimeAmount.nanoseconds(Int64(self.config.timeout.inSeconds * 1e9))
+        let bound = TimeAmount(self.config.timeout)
         var configuration = HTTP2Configuration.defaults
         configuration.connectTimeout = min(configuration.connectTimeout, bound)
         configuration.handshakeTimeout = min(configuration.handshakeTimeout, bound)
@@ -145,7 +145,7 @@ final class ReflectionExchange {
         do throws(GRPCMessageDeframer.Failure) {
             messages = try self.deframer.append(data)
         } catch {
-            self.perform(self.machine.receivedStatus(.internalError, message: error.description, version: version))
+            self.perform(self.machine.receivedUnreadableMessage(error.description, version: version))
             return
         }
         for message in messages {

@@ -101,7 +101,9 @@ struct ReflectionStateMachine {
         switch (asking.asked, response) {
         case (.listServices, .services(let names)):
             var seen: Set<String> = []
-            asking.services = names.filter { !$0.hasPrefix("grpc.reflection.") && seen.insert($0).inserted }
+            asking.services = names.filter {
+                !$0.isEmpty && !$0.hasPrefix("grpc.reflection.") && seen.insert($0).inserted
+            }
             asking.servicesToAsk = asking.services[...]
         case (.fileContainingSymbol, .files(let files)):
             asking.add(files)
@@ -116,6 +118,13 @@ struct ReflectionStateMachine {
             return fail(.malformedAnswer, "the answer to \(asking.asked) answers another question")
         }
         return next(asking)
+    }
+
+    /// The stream of `version` carried bytes that are no gRPC message the client can read (compressed, or larger
+    /// than its limit).
+    mutating func receivedUnreadableMessage(_ reason: String, version: ReflectionServiceVersion) -> Action {
+        guard case .asking(let asking) = state, asking.version == version else { return .none }
+        return fail(.malformedAnswer, "the answer to \(asking.asked) cannot be read: \(reason)")
     }
 
     /// The stream of `version` ended with a gRPC status (in its trailers, in a trailers-only response, or as the

@@ -176,6 +176,31 @@ struct ReflectionStateMachineTests {
         #expect(Self.failure(machine.receivedMessage(bytes, version: .v1))?.code == .malformedAnswer)
     }
 
+    @Test("A message the deframer cannot read is malformed; one on a stream fallen back from is ignored")
+    func unreadableMessage() {
+        var machine = Self.connected()
+        _ = machine.receivedStatus(.unimplemented, message: "", version: .v1)
+        #expect(machine.receivedUnreadableMessage("compressed", version: .v1) == .none)
+        let error = Self.failure(machine.receivedUnreadableMessage("compressed", version: .v1alpha))
+        #expect(error?.code == .malformedAnswer)
+        #expect(error?.message.contains("compressed") == true)
+    }
+
+    @Test("Empty and repeated service names are left out")
+    func serviceNames() {
+        var machine = Self.connected()
+        #expect(
+            machine.receivedMessage(Self.services(["", "a.B", "a.B"]), version: .v1)
+                == .send(.fileContainingSymbol("a.B")))
+        #expect(
+            machine.receivedMessage(Self.files([Self.file("b.proto")]), version: .v1)
+                == .succeed(
+                    ReflectedDescriptors(
+                        services: ["a.B"],
+                        files: [ReflectedFile(name: "b.proto", dependencies: [], bytes: Self.file("b.proto"))],
+                        version: .v1)))
+    }
+
     @Test("A file that is not a FileDescriptorProto is malformed")
     func badFile() {
         var machine = Self.connected()
