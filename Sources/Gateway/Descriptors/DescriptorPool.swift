@@ -34,14 +34,21 @@ package final class DescriptorPool: Sendable {
         let compiled = try compiler.compile(directory: types)
         types?.add(compiled.table)
         self.table = compiled.table
-        let comments = DescriptorComments(files: files)
+        // Only the comments of files that hold a service or a compiled message: descriptor.proto's, kept by
+        // every set made with source info, are long and describe no API.
+        let described = files.filter { file in
+            let prefix = file.package.isEmpty ? "" : file.package + "."
+            return !file.service.isEmpty
+                || file.messageType.contains { compiled.table.messageIndices[prefix + $0.name] != nil }
+        }
+        let comments = DescriptorComments(files: described)
         self.services = compiled.services.map { service in
             var service = service
             for index in service.methods.indices { service.methods[index].comments = comments }
             return service
         }
         var methodsByPath: [String: MethodDescriptor] = [:]
-        for service in compiled.services {
+        for service in services {
             for method in service.methods {
                 methodsByPath[method.grpcPath] = method
             }
