@@ -71,7 +71,6 @@ package final class DescriptorPool: Sendable {
     /// types, which every pool can print.
     package func message(named fullName: String) -> MessageSchema? {
         if let index = table.messageIndices[fullName] { return MessageSchema(table: table, index: index) }
-        let errorTypes = ErrorDetailTypes.table
-        return errorTypes.messageIndices[fullName].map { MessageSchema(table: errorTypes, index: $0) }
+        return ErrorDetailTypes.message(named: fullName).map { MessageSchema(table: $0.table, index: $0.index) }
     }
 }

@@ -29,8 +29,7 @@ package final class MethodMetrics: Sendable {
     }
 
     struct Counts {
-        /// Whether the series is in the used list yet.
-        var isListed = false
+        var listing = UsedSeries.Mark()
         var started: UInt64 = 0
         /// Calls handled, by code number 0…16 (a code outside the range counts as Unknown, 2); empty until the
         /// first call ends.
@@ -69,7 +68,7 @@ package final class MethodMetrics: Sendable {
     package func recordStarted() {
         let first = counts.withLock { counts in
             counts.started += 1
-            return counts.list()
+            return counts.listing.firstUse()
         }
         if first { used?.add(self) }
     }
@@ -81,21 +80,13 @@ package final class MethodMetrics: Sendable {
             if counts.handled.isEmpty { counts.handled = [UInt64](repeating: 0, count: 17) }
             counts.handled[index] += 1
             counts.handling.record(duration)
-            return counts.list()
+            return counts.listing.firstUse()
         }
         if first { used?.add(self) }
     }
 
     /// The counts so far.
     var snapshot: Counts { counts.withLock { $0 } }
-}
-
-extension MethodMetrics.Counts {
-    /// Marks the series listed; true the first time.
-    fileprivate mutating func list() -> Bool {
-        defer { isListed = true }
-        return !isListed
-    }
 }
 
 extension GRPCStatusCode {

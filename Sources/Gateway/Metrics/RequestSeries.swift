@@ -32,7 +32,7 @@ final class RequestSeries: Sendable {
             tables.routes[key] = made
             return made
         }
-        return RouteMetrics(series: series, route: template, httpMethod: httpMethod, method: method)
+        return RouteMetrics(series: series, method: method)
     }
 
     /// Appends the families of every series that has counted something (with `initializeMethods`, every

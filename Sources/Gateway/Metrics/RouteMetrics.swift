@@ -9,8 +9,7 @@ package final class RouteMetrics: Sendable {
     /// the route to another method; its counts go on).
     final class Series: Sendable {
         struct Counts {
-            /// Whether the series is in the used list yet.
-            var isListed = false
+            var listing = UsedSeries.Mark()
             /// Requests answered, by HTTP status.
             var byStatus: [Int: UInt64] = [:]
             var duration = LatencyCounts()
@@ -39,8 +38,7 @@ package final class RouteMetrics: Sendable {
             let first = counts.withLock { counts in
                 counts.byStatus[status, default: 0] += 1
                 counts.duration.record(duration)
-                defer { counts.isListed = true }
-                return !counts.isListed
+                return counts.listing.firstUse()
             }
             if first { used?.add(self) }
         }
@@ -52,16 +50,14 @@ package final class RouteMetrics: Sendable {
     /// The gRPC method the route calls; nil for requests that matched no route.
     package let method: MethodMetrics?
     /// The `route` label: the path template, or `unmatched`.
-    package let route: String
+    package var route: String { series.key.route }
     /// The `method` label: the HTTP method.
-    package let httpMethod: String
+    package var httpMethod: String { series.key.httpMethod }
     private let series: Series
 
-    init(series: Series, route: String, httpMethod: String, method: MethodMetrics?) {
+    init(series: Series, method: MethodMetrics?) {
         self.series = series
         self.method = method
-        self.route = route
-        self.httpMethod = httpMethod
     }
 
     /// Counts a request answered with `status` after `duration`.

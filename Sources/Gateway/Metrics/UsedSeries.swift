@@ -21,3 +21,16 @@ final class UsedSeries: Sendable {
     var methods: [MethodMetrics] { lists.withLock { $0.methods } }
     var routes: [RouteMetrics.Series] { lists.withLock { $0.routes } }
 }
+
+extension UsedSeries {
+    /// Whether a series has listed itself yet, kept with its counts.
+    struct Mark {
+        private var isListed = false
+
+        /// Marks the series listed; true the first time.
+        mutating func firstUse() -> Bool {
+            defer { isListed = true }
+            return !isListed
+        }
+    }
+}

@@ -59,7 +59,7 @@ enum TranscodingFixtures {
     ) throws(TranscodingError) -> [UInt8] {
         let transcoder = RequestTranscoder(method: method, binding: binding, options: options)
         var output: [UInt8] = []
-        var body = Array(json.utf8)
+        let body = Array(json.utf8)
         var failure: TranscodingError?
         body.withUnsafeBytes { buffer in
             do throws(TranscodingError) {

@@ -19,4 +19,9 @@ enum ErrorDetailTypes {
             return SchemaTable(messages: [], enums: [], messageIndices: [:], directory: nil)
         }
     }()
+
+    /// The table and index of the error type `name` (`google.rpc.ErrorInfo`), if it is one.
+    static func message(named name: String) -> (table: SchemaTable, index: Int)? {
+        table.messageIndices[name].map { (table, $0) }
+    }
 }

@@ -19,8 +19,6 @@ final class SchemaTable: Sendable {
     /// google.rpc error types.
     func resolveAnyType(_ name: String) -> (table: SchemaTable, index: Int)? {
         if let index = messageIndices[name] { return (self, index) }
-        if let found = directory?.resolve(name) { return found }
-        let errorTypes = ErrorDetailTypes.table
-        return errorTypes.messageIndices[name].map { (errorTypes, $0) }
+        return directory?.resolve(name) ?? ErrorDetailTypes.message(named: name)
     }
 }

@@ -75,30 +75,20 @@ package final class HTTP2ClientConnection {
         connected
             .assumeIsolated()
             .whenComplete { result in
-                do {
-                    let channel = try result.get()
-                    guard connection.handshakePromise != nil else {
-                        // Closed while connecting.
-                        channel.close(promise: nil)
-                        connection.completeClose()
-                        return
-                    }
+                switch result {
+                case .success(let channel) where connection.handshakePromise == nil:
+                    // Closed while connecting.
+                    channel.close(promise: nil)
+                    connection.completeClose()
+                case .success(let channel):
                     do {
                         try channel.pipeline.syncOperations.addHandler(HTTP2ClientChannelHandler(connection: connection))
                     } catch {
                         channel.close(promise: nil)
-                        throw error
+                        connection.failConnect(to: host, port: port, cause: error)
                     }
-                } catch {
-                    connection.completeClose()
-                    connection.failHandshake(
-                        HTTP2Error(
-                            code: .connectFailed,
-                            message: "connecting to \(host):\(port) failed",
-                            requestNeverProcessed: true,
-                            cause: error
-                        )
-                    )
+                case .failure(let error):
+                    connection.failConnect(to: host, port: port, cause: error)
                 }
             }
         return promise.futureResult
@@ -253,6 +243,14 @@ package final class HTTP2ClientConnection {
             self.handshakePromise = nil
             promise.fail(error)
         }
+    }
+
+    private func failConnect(to host: String, port: Int, cause: any Error) {
+        completeClose()
+        failHandshake(
+            HTTP2Error(
+                code: .connectFailed, message: "connecting to \(host):\(port) failed", requestNeverProcessed: true,
+                cause: cause))
     }
 
     private func completeClose() {
