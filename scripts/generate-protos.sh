@@ -82,6 +82,13 @@ protoc -I "$resources" -I "$googleapis" -I /usr/include --include_imports \
     --descriptor_set_out="$resources/transcoding_test.pb" "$resources/transcoding_test.proto"
 protoc -I "$resources" -I "$googleapis" -I /usr/include --include_imports \
     --descriptor_set_out="$resources/raw_echo.pb" "$resources/raw_echo.proto"
+# The onboarding tests' services, whose pods describe them over reflection: two versions of one file name.
+for dir in onboarding/v1 onboarding/v2; do
+    protoc -I "$resources/$dir" -I "$googleapis" -I /usr/include --include_imports \
+        --descriptor_set_out="$resources/$dir/notes.pb" notes.proto
+done
+protoc -I "$resources/onboarding/rival" -I "$googleapis" -I /usr/include --include_imports \
+    --descriptor_set_out="$resources/onboarding/rival/rival.pb" rival.proto
 out=Tests/GatewayTests/Generated
 rm -rf "$out" && mkdir -p "$out"
 protoc -I "$resources" -I "$googleapis" -I /usr/include --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" \

@@ -13,7 +13,8 @@ enum AdminDocuments {
         return out
     }
 
-    /// `/routes`: every route of the live table, in its order, with its gRPC method and backend.
+    /// `/routes`: every route of the live table, in its order, with its gRPC method and backend; then the routes
+    /// (`leftOut`) and services (`leftOutServices`) left out because an earlier backend claims them.
     static func routes(of runtime: GatewayRuntime) -> [UInt8] {
         var out = Array(#"{"routes":["#.utf8)
         for (index, route) in runtime.routes.routes.enumerated() {
@@ -32,6 +33,36 @@ enum AdminDocuments {
                 ).rawValue, to: &out)
             field("backend", &out)
             JSONString.append(route.target.backend.name, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: #"],"leftOut":["#.utf8)
+        for (index, leftOut) in runtime.routes.leftOut.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            field("method", first: true, &out)
+            JSONString.append(leftOut.route.httpMethod, to: &out)
+            field("path", &out)
+            JSONString.append(leftOut.route.template.description, to: &out)
+            field("grpcMethod", &out)
+            JSONString.append(leftOut.route.target.method.fullName, to: &out)
+            field("backend", &out)
+            JSONString.append(leftOut.route.target.backend.name, to: &out)
+            field("keptPath", &out)
+            JSONString.append(leftOut.kept.template.description, to: &out)
+            field("keptGrpcMethod", &out)
+            JSONString.append(leftOut.kept.target.method.fullName, to: &out)
+            field("keptBackend", &out)
+            JSONString.append(leftOut.kept.target.backend.name, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: #"],"leftOutServices":["#.utf8)
+        for (index, conflict) in runtime.serviceConflicts.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            field("service", first: true, &out)
+            JSONString.append(conflict.service, to: &out)
+            field("backend", &out)
+            JSONString.append(conflict.leftOutBackend, to: &out)
+            field("keptBackend", &out)
+            JSONString.append(conflict.keptBackend, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "]}".utf8)

@@ -140,18 +140,25 @@ extension GatewayConfig {
     {
         let keys = try node.mapping(allowed: [
             "name", "descriptors", "services", "endpoints", "kubernetes", "balancer", "timeout", "connectTimeout",
-            "balancing", "json",
+            "balancing", "json", "reflection",
         ])
         guard let name = try keys["name"]?.string(), !name.isEmpty else {
             throw node.error("a backend needs a name")
         }
-        guard let descriptorsNode = keys["descriptors"] else {
-            throw node.error("backend \(name) needs `descriptors`: FileDescriptorSet files")
+        let reflection = try keys["reflection"].flatMap(Self.reflection)
+        guard let descriptorsNode = keys["descriptors"] ?? (reflection == nil ? nil : keys["reflection"]) else {
+            throw node.error(
+                "backend \(name) needs `descriptors` (FileDescriptorSet files) or `reflection: true` (its pods "
+                    + "serve gRPC server reflection)")
         }
-        let descriptorFiles = try descriptorsNode.strings().map { path in
-            path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).path
+        let descriptorFiles = try keys["descriptors"].map { node throws(ConfigError) in
+            try node.strings().map { path in
+                path.hasPrefix("/") ? path : URL(fileURLWithPath: folder).appendingPathComponent(path).path
+            }
+        } ?? []
+        guard !descriptorFiles.isEmpty || reflection != nil else {
+            throw descriptorsNode.error("list at least one descriptor set")
         }
-        guard !descriptorFiles.isEmpty else { throw descriptorsNode.error("list at least one descriptor set") }
         var endpoints: [SocketAddressText] = []
         if let endpointsNode = keys["endpoints"] {
             for item in try endpointsNode.sequence() { endpoints.append(try item.address()) }
@@ -168,7 +175,9 @@ extension GatewayConfig {
         default:
             break
         }
-        var backend = Backend(name: name, descriptorFiles: descriptorFiles, endpoints: endpoints, kubernetes: kubernetes)
+        var backend = Backend(
+            name: name, descriptorFiles: descriptorFiles, endpoints: endpoints, kubernetes: kubernetes,
+            reflection: reflection)
         backend.descriptorsLocation = ConfigLocation(file: descriptorsNode.file, line: descriptorsNode.line)
         if let key = keys["services"] { backend.services = try key.strings() }
         if let key = keys["balancer"] {

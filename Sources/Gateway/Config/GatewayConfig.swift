@@ -124,12 +124,16 @@ public struct GatewayConfig: Sendable {
         public static var defaults: JSONOptions { JSONOptions() }
     }
 
-    /// One gRPC backend: its API (descriptor sets) and where its pods are.
+    /// One gRPC backend: its API (descriptor sets, or its pods' server reflection) and where its pods are.
     public struct Backend: Sendable {
         /// A unique name, used in logs and the route table. Key `name`, required.
         public var name: String
-        /// FileDescriptorSet files, absolute or relative to the config file. Key `descriptors`, required.
+        /// FileDescriptorSet files, absolute or relative to the config file. Key `descriptors`, required unless
+        /// `reflection` is on; with both, the files are the schema until a pod first answers reflection.
         public var descriptorFiles: [String]
+        /// Ask the pods for the schema over gRPC server reflection (and again when the pods change and every
+        /// `refreshInterval`) instead of reading it from `descriptors`. Key `reflection`, default off.
+        public var reflection: Reflection?
         /// Fully qualified services to serve; empty serves every service in the descriptors. Key `services`.
         public var services: [String]
         /// Static endpoints `host:port`. Key `endpoints`; a backend has either these or `kubernetes`.
@@ -157,10 +161,12 @@ public struct GatewayConfig: Sendable {
         public init(
             name: String, descriptorFiles: [String], services: [String] = [], endpoints: [SocketAddressText] = [],
             kubernetes: KubernetesServiceRef? = nil, balancer: BalancingStrategy? = nil,
-            timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(5), balancing: Balancing = .defaults
+            timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(5), balancing: Balancing = .defaults,
+            reflection: Reflection? = nil
         ) {
             self.name = name
             self.descriptorFiles = descriptorFiles
+            self.reflection = reflection
             self.services = services
             self.endpoints = endpoints
             self.kubernetes = kubernetes

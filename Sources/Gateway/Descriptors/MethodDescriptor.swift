@@ -6,6 +6,8 @@ package struct MethodDescriptor: Sendable {
     package var fullName: String
     /// The HTTP/2 `:path` of the gRPC call, `/pkg.Service/Method`.
     package var grpcPath: String
+    /// The fully qualified name of the method's service, `pkg.Service`.
+    package var serviceName: String { String(grpcPath.dropFirst().prefix { $0 != "/" }) }
     /// The request message type.
     package var input: MessageSchema
     /// The response message type.

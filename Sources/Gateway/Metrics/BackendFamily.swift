@@ -1,7 +1,7 @@
 /// The metric families of a backend, in the order `/metrics` prints them.
 enum BackendFamily: Int, CaseIterable {
     case inFlight, endpoints, activeRetries, ejections, ejectionsOverflowed, retryOverflows, retries
-    case connectionsOpened, connectionsFailed, connectionsOpen, goAwaysReceived
+    case connectionsOpened, connectionsFailed, connectionsOpen, goAwaysReceived, schemaFetches
     case endpointInFlight, endpointLatency, endpointEjected, endpointEjections
 
     var name: String {
@@ -17,6 +17,7 @@ enum BackendFamily: Int, CaseIterable {
         case .connectionsFailed: "portico_upstream_connections_failed_total"
         case .connectionsOpen: "portico_upstream_connections_open"
         case .goAwaysReceived: "portico_upstream_goaways_received_total"
+        case .schemaFetches: "portico_backend_schema_fetches_total"
         case .endpointInFlight: "portico_endpoint_in_flight"
         case .endpointLatency: "portico_endpoint_latency_ewma_seconds"
         case .endpointEjected: "portico_endpoint_ejected"
@@ -27,7 +28,7 @@ enum BackendFamily: Int, CaseIterable {
     var type: String {
         switch self {
         case .ejections, .ejectionsOverflowed, .retryOverflows, .retries, .connectionsOpened, .connectionsFailed,
-            .goAwaysReceived, .endpointEjections:
+            .goAwaysReceived, .endpointEjections, .schemaFetches:
             "counter"
         case .inFlight, .endpoints, .activeRetries, .connectionsOpen, .endpointInFlight, .endpointLatency,
             .endpointEjected:
@@ -50,6 +51,8 @@ enum BackendFamily: Int, CaseIterable {
         case .connectionsFailed: "Attempts to connect to a backend's pods that failed."
         case .connectionsOpen: "HTTP/2 connections to a backend's pods open now."
         case .goAwaysReceived: "GOAWAY frames received from a backend's pods."
+        case .schemaFetches:
+            "Schemas asked of a backend's pods over gRPC server reflection, by result (updated, unchanged, failed)."
         case .endpointInFlight: "Requests in flight to an endpoint."
         case .endpointLatency: "An endpoint's peak-EWMA latency estimate, without failure penalty."
         case .endpointEjected: "1 while an endpoint is ejected, else 0."

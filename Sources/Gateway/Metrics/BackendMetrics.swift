@@ -16,6 +16,12 @@ package final class BackendMetrics: Sendable {
     let goAwaysReceived = Atomic<Int>(0)
     /// Calls tried again on another endpoint.
     let retries = Atomic<Int>(0)
+    /// Reflection exchanges that brought a new schema.
+    let schemasUpdated = Atomic<Int>(0)
+    /// Reflection exchanges that brought the schema in force again.
+    let schemasUnchanged = Atomic<Int>(0)
+    /// Reflection exchanges that failed, or brought a schema that could not be used.
+    let schemaFailures = Atomic<Int>(0)
 
     init(backend: String) {
         self.backend = backend
@@ -40,6 +46,25 @@ package final class BackendMetrics: Sendable {
     /// Counts a GOAWAY received.
     package func recordGoAway() {
         goAwaysReceived.add(1, ordering: .relaxed)
+    }
+
+    /// Counts a reflection exchange by its outcome.
+    package func recordSchemaFetch(_ outcome: SchemaFetchOutcome) {
+        switch outcome {
+        case .updated: schemasUpdated.add(1, ordering: .relaxed)
+        case .unchanged: schemasUnchanged.add(1, ordering: .relaxed)
+        case .failed: schemaFailures.add(1, ordering: .relaxed)
+        }
+    }
+
+    /// How a reflection exchange with a backend's pod ended.
+    package enum SchemaFetchOutcome: String, Sendable {
+        /// A new schema, now served.
+        case updated
+        /// The schema in force, again.
+        case unchanged
+        /// No usable answer; the last good schema stays.
+        case failed
     }
 
     /// Counts a call tried again.

@@ -76,6 +76,17 @@ extension BackendSeriesWriter {
             emit(.connectionsFailed, metrics.connectionsFailed.load(ordering: .relaxed), labels, into: &lines)
             emit(.connectionsOpen, metrics.connectionsOpen.load(ordering: .relaxed), labels, shown: opened > 0, into: &lines)
             emit(.goAwaysReceived, metrics.goAwaysReceived.load(ordering: .relaxed), labels, into: &lines)
+            let fetches: [(BackendMetrics.SchemaFetchOutcome, Int)] = [
+                (.updated, metrics.schemasUpdated.load(ordering: .relaxed)),
+                (.unchanged, metrics.schemasUnchanged.load(ordering: .relaxed)),
+                (.failed, metrics.schemaFailures.load(ordering: .relaxed)),
+            ]
+            if fetches.contains(where: { $0.1 > 0 }) { used.insert(.schemaFetches) }
+            if used.contains(.schemaFetches) {
+                for (outcome, count) in fetches {
+                    Self.append(.schemaFetches, labels + ",result=\"\(outcome.rawValue)\"", "\(count)", to: &lines)
+                }
+            }
         }
 
         /// Appends a series once it has been non-zero (or `shown` says it belongs with series in use).

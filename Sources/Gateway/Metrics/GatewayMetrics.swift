@@ -33,6 +33,7 @@ package final class GatewayMetrics: Sendable {
     private let reloadsSucceeded: Prometheus.Counter
     private let reloadsFailed: Prometheus.Counter
     private let lastReload: Prometheus.Gauge
+    private let conflicts: Prometheus.Gauge
     private let requests = RequestSeries()
     private let unmatched: [String: RouteMetrics]
     private let unmatchedOther: RouteMetrics
@@ -50,6 +51,10 @@ package final class GatewayMetrics: Sendable {
         reloadsFailed = registry.counter("portico_config_reloads_total", [("result", "failure")], help: reloadHelp)
         lastReload = registry.gauge("portico_config_last_reload_success_timestamp_seconds",
             help: "Unix time of the last config load that took effect (start-up included).")
+        conflicts = registry.gauge(
+            "portico_route_conflicts",
+            help: "Routes and gRPC services of the live table left out because an earlier backend claims them "
+                + "(see /routes).")
         var unmatched: [String: RouteMetrics] = [:]
         for method in Self.knownHTTPMethods {
             unmatched[method] = requests.route(template: "unmatched", httpMethod: method, method: nil)
@@ -90,6 +95,11 @@ package final class GatewayMetrics: Sendable {
     package func recordReloadSucceeded() {
         reloadsSucceeded.increment()
         lastReload.set(Date().timeIntervalSince1970)
+    }
+
+    /// Records how many routes and services the live table leaves out because of conflicts.
+    package func recordConflicts(_ count: Int) {
+        conflicts.set(Double(count))
     }
 
     /// Counts a config load that was rejected.

@@ -25,7 +25,7 @@ final class RequestDispatcher {
         self.logger = logger
         self.deadlines = CallDeadlines(eventLoop: eventLoop)
         self.pools = Self.makePools(
-            runtime: runtime, eventLoop: eventLoop, http2: http2, deadlines: deadlines, logger: logger)
+            runtime: runtime, keeping: [:], eventLoop: eventLoop, http2: http2, deadlines: deadlines, logger: logger)
     }
 
     /// Opens this loop's connections to the endpoints each backend knows so far (called once the gateway's
@@ -34,12 +34,17 @@ final class RequestDispatcher {
         for pool in pools.values { pool.update(endpoints: pool.backend.balancer.endpoints) }
     }
 
+    /// The pools of `runtime`'s backends: those of `kept` whose backend is still the same, and new ones.
     private static func makePools(
-        runtime: GatewayRuntime, eventLoop: any EventLoop, http2: HTTP2Configuration, deadlines: CallDeadlines,
-        logger: Logger
+        runtime: GatewayRuntime, keeping kept: [String: UpstreamPool], eventLoop: any EventLoop,
+        http2: HTTP2Configuration, deadlines: CallDeadlines, logger: Logger
     ) -> [String: UpstreamPool] {
         var pools: [String: UpstreamPool] = [:]
         for backend in runtime.backends {
+            if let pool = kept[backend.name], pool.backend === backend {
+                pools[backend.name] = pool
+                continue
+            }
             var configuration = http2
             configuration.connectTimeout = .nanoseconds(backend.config.connectTimeout.nanoseconds)
             configuration.handshakeTimeout = configuration.connectTimeout
@@ -49,14 +54,18 @@ final class RequestDispatcher {
         return pools
     }
 
-    /// Serves new requests with `runtime` (after a reload). Requests in flight finish on the old one; the old
-    /// pools' connections close once their streams are done.
+    /// Serves new requests with `runtime` (after a reload or a schema change). Requests in flight finish on the
+    /// old one. The pools of backends the new runtime keeps stay as they are; the others' connections close once
+    /// their streams are done.
     func install(_ runtime: GatewayRuntime) {
         let old = pools
         self.runtime = runtime
-        pools = Self.makePools(runtime: runtime, eventLoop: eventLoop, http2: http2, deadlines: deadlines, logger: logger)
-        openConnections()
-        for pool in old.values { pool.shutDown() }
+        pools = Self.makePools(
+            runtime: runtime, keeping: old, eventLoop: eventLoop, http2: http2, deadlines: deadlines, logger: logger)
+        for (name, pool) in pools where old[name] !== pool {
+            pool.update(endpoints: pool.backend.balancer.endpoints)
+        }
+        for (name, pool) in old where pools[name] !== pool { pool.shutDown() }
     }
 
     /// Closes this loop's connections to every backend once their streams are done.

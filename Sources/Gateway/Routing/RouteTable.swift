@@ -50,7 +50,7 @@ package struct RouteTable<Target: Sendable>: Sendable {
     private let trie: RouteTrie
     private let config: Config
 
-    /// Builds a table.
+    /// Builds a table that refuses conflicts.
     ///
     /// - Parameters:
     ///   - routes: the routes, in any order; the order does not affect matching.
@@ -64,8 +64,28 @@ package struct RouteTable<Target: Sendable>: Sendable {
         config: Config = .defaults,
         describe: (Target) -> String = { String(describing: $0) }
     ) throws(RouteConflictError) {
+        self.init(keepingFirstOf: routes, config: config, describe: describe)
+        guard leftOut.isEmpty else {
+            throw RouteConflictError(code: .equivalentTemplates, conflicts: leftOut.map(\.conflict))
+        }
+    }
+
+    /// Builds a table in which the first of two conflicting routes stays and the later one is left out, listed
+    /// in ``leftOut``: how the gateway merges the routes of many backends, where a newcomer must never replace
+    /// or break a route that was served before it.
+    ///
+    /// - Parameters:
+    ///   - routes: the routes, earliest first: of two routes with the same method and an equivalent template,
+    ///     the earlier one is kept.
+    ///   - config: how paths are treated.
+    ///   - describe: names a target in conflict reports (by default `String(describing:)`).
+    package init(
+        keepingFirstOf routes: [Route],
+        config: Config = .defaults,
+        describe: (Target) -> String = { String(describing: $0) }
+    ) {
         var builder = RouteTrie.Builder()
-        var conflicts: [RouteConflictError.Conflict] = []
+        var leftOut: [LeftOutRoute] = []
         var accepted: [Route] = []
         accepted.reserveCapacity(routes.count)
         for route in routes {
@@ -74,26 +94,37 @@ package struct RouteTable<Target: Sendable>: Sendable {
                 httpMethod: route.httpMethod,
                 template: route.template
             ) {
-                conflicts.append(
-                    RouteConflictError.Conflict(
-                        httpMethod: route.httpMethod,
-                        existingTemplate: accepted[existing].template,
-                        existingTarget: describe(accepted[existing].target),
-                        conflictingTemplate: route.template,
-                        conflictingTarget: describe(route.target)
-                    )
+                let conflict = RouteConflictError.Conflict(
+                    httpMethod: route.httpMethod,
+                    existingTemplate: accepted[existing].template,
+                    existingTarget: describe(accepted[existing].target),
+                    conflictingTemplate: route.template,
+                    conflictingTarget: describe(route.target)
                 )
+                leftOut.append(LeftOutRoute(route: route, kept: accepted[existing], conflict: conflict))
             } else {
                 accepted.append(route)
             }
         }
-        guard conflicts.isEmpty else {
-            throw RouteConflictError(code: .equivalentTemplates, conflicts: conflicts)
-        }
         self.registeredRoutes = accepted
+        self.leftOut = leftOut
         self.trie = builder.build()
         self.config = config
     }
+
+    /// A route left out of a table built with ``init(keepingFirstOf:config:describe:)``, and the route it
+    /// conflicts with.
+    package struct LeftOutRoute: Sendable {
+        /// The route left out.
+        package var route: Route
+        /// The earlier route that stays.
+        package var kept: Route
+        /// The conflict, described.
+        package var conflict: RouteConflictError.Conflict
+    }
+
+    /// The routes left out because an earlier route claims the same requests, in the order they were given.
+    package let leftOut: [LeftOutRoute]
 
     /// The routes in matching-precedence order of their templates (literal before `*` before `**`, segment by
     /// segment), then by verb and method: the order in which to print the table. Sorted on each call (listings

@@ -1,89 +1,142 @@
 import Foundation
 
-/// Everything the gateway routes by, built once from the config and the descriptor files and then
-/// shared, read-only, by every event loop.
+/// Everything the gateway routes by, built from the config, the descriptor files and what the pods and the
+/// cluster told at run time, then shared, read-only, by every event loop. A new one replaces it on every
+/// reload and every schema or discovered-backend change.
+///
+/// Conflicts never stop a build: of two backends claiming one HTTP method and path template, or one gRPC
+/// service, the one that was served first keeps it and the newcomer's claim is left out (listed in
+/// `routes.leftOut` and `serviceConflicts`, logged, counted and shown in `/routes`).
 package struct GatewayRuntime: Sendable {
     /// The shared route table of every backend's HTTP rules.
     package let routes: RouteTable<RouteTarget>
-    /// The backends, in config order.
+    /// The backends, the config's in its order, then the discovered ones.
     package let backends: [BackendRuntime]
+    /// What each backend with a schema serves, by backend name.
+    package let apis: [String: BackendAPI]
     /// The backend serving each fully qualified gRPC service, for native gRPC calls.
     package let backendsByService: [String: BackendRuntime]
+    /// Services left out because an earlier backend serves them.
+    package let serviceConflicts: [ServiceConflict]
     /// The config the runtime was built from.
     package let config: GatewayConfig
     /// The series of each gRPC method, by its path `/package.Service/Method`, for native gRPC calls.
     package let methodMetrics: [String: MethodMetrics]
     /// The series of calls to methods not in the descriptors, by fully qualified service.
     package let unknownMethodMetrics: [String: MethodMetrics]
+    /// When each backend was first served, by name: earlier backends' routes win conflicts.
+    private let arrivals: [String: Int]
+    /// The directory of message types shared by the backends' schemas.
+    package let types: TypeDirectory
+
+    /// A gRPC service that two backends serve: the first keeps it.
+    package struct ServiceConflict: Sendable, Hashable {
+        /// The service's full name.
+        package var service: String
+        /// The backend that serves it.
+        package var keptBackend: String
+        /// The backend whose claim is left out.
+        package var leftOutBackend: String
+    }
 
     /// Loads every backend's descriptor sets and builds the route table.
     ///
     /// - Parameters:
     ///   - config: The gateway's config.
     ///   - metrics: Where the series of each route, method and backend are made; a private registry by default.
-    /// - Throws: `ConfigError` for a descriptor file that cannot be read or parsed, a `services` entry
-    ///   not found in the descriptors, a service served by two backends, or two routes that conflict.
-    package init(config: GatewayConfig, metrics: GatewayMetrics = GatewayMetrics()) throws(ConfigError) {
+    ///   - inputs: Discovered backends, reflected schemas and the runtime being replaced.
+    /// - Throws: `ConfigError` for a descriptor file that cannot be read or parsed, a `services` entry not found
+    ///   in a schema, or an invalid path template.
+    package init(config: GatewayConfig, metrics: GatewayMetrics = GatewayMetrics(), inputs: RuntimeInputs = RuntimeInputs())
+        throws(ConfigError)
+    {
+        let previous = inputs.previous
+        let descriptorFiles = DescriptorFileCache()
+        let configNames = Set(config.backends.map(\.name))
+        let configs = config.backends + inputs.discoveredBackends.filter { !configNames.contains($0.name) }
+        var backends: [BackendRuntime] = []
+        var apis: [String: BackendAPI] = [:]
+        for (index, backendConfig) in configs.enumerated() {
+            let key = index < config.backends.count ? "backends[\(index)]" : "discovered backend \(backendConfig.name)"
+            let backend: BackendRuntime
+            if inputs.keptBackends.contains(backendConfig.name),
+                let kept = previous?.backends.first(where: { $0.name == backendConfig.name })
+            {
+                backend = kept
+            } else {
+                backend = BackendRuntime(config: backendConfig, metrics: metrics.backend(named: backendConfig.name))
+            }
+            backends.append(backend)
+            let reflected = backendConfig.reflection == nil ? nil : inputs.reflectedSchemas[backendConfig.name]
+            let source: BackendAPI.Source
+            if let reflected {
+                source = .reflection(version: reflected.version, pod: reflected.pod)
+            } else if !backendConfig.descriptorFiles.isEmpty {
+                source = .descriptorFiles
+            } else {
+                continue  // a reflection backend no pod has described yet: no routes
+            }
+            let candidates = [previous?.apis[backend.name], inputs.compiledAPIs[backend.name]].compactMap { $0 }
+            if let ready = candidates.first(where: { $0.backend === backend && $0.source == source }) {
+                apis[backend.name] = ready
+                continue
+            }
+            let options = TranscodingOptions(json: backendConfig.json ?? config.json, maxDepth: config.limits.maxJSONDepth)
+            let pool: DescriptorPool
+            if let reflected {
+                pool = reflected.pool
+            } else {
+                pool = try Self.loadDescriptors(of: backendConfig, key: key, cache: descriptorFiles, types: inputs.types)
+            }
+            apis[backend.name] = try BackendAPI(
+                backend: backend, source: source, pool: pool, options: options, key: key, metrics: metrics)
+        }
+        var arrivals: [String: Int] = [:]
+        var next = (previous?.arrivals.values.max() ?? -1) + 1
+        for backend in backends where apis[backend.name] != nil {
+            if let earlier = previous?.arrivals[backend.name] {
+                arrivals[backend.name] = earlier
+            } else {
+                arrivals[backend.name] = next
+                next += 1
+            }
+        }
+        let ordered = backends.filter { apis[$0.name] != nil }.sorted { arrivals[$0.name]! < arrivals[$1.name]! }
         var routes: [RouteTable<RouteTarget>.Route] = []
         var methodMetrics: [String: MethodMetrics] = [:]
         var unknownMethodMetrics: [String: MethodMetrics] = [:]
-        var backends: [BackendRuntime] = []
         var backendsByService: [String: BackendRuntime] = [:]
-        let descriptorFiles = DescriptorFileCache()
-        let types = TypeDirectory()
-        for (index, backendConfig) in config.backends.enumerated() {
-            let key = "backends[\(index)]"
-            let backend = BackendRuntime(config: backendConfig, metrics: metrics.backend(named: backendConfig.name))
-            let options = TranscodingOptions(json: backendConfig.json ?? config.json, maxDepth: config.limits.maxJSONDepth)
-            backends.append(backend)
-            let location = backendConfig.descriptorsLocation
-            let pool = try Self.loadDescriptors(of: backendConfig, key: key, cache: descriptorFiles, types: types)
-            let known = Set(pool.services.map(\.fullName))
-            for wanted in backendConfig.services where !known.contains(wanted) {
-                throw ConfigError(
-                    at: location, key: "\(key).services",
-                    message:
-                        "service \(wanted) is not in the descriptor sets \(backendConfig.descriptorFiles.joined(separator: ", ")) "
-                        + "(they hold: \(known.sorted().joined(separator: ", ")))")
-            }
-            let served = pool.services.filter {
-                backendConfig.services.isEmpty || backendConfig.services.contains($0.fullName)
-            }
-            for service in served {
+        var serviceConflicts: [ServiceConflict] = []
+        for backend in ordered {
+            let api = apis[backend.name]!
+            var leftOut: Set<String> = []
+            for service in api.services {
                 if let other = backendsByService[service.fullName] {
-                    throw ConfigError(
-                        at: location, key: "\(key).descriptors",
-                        message: "service \(service.fullName) is served by both backend \(other.name) and backend "
-                            + "\(backend.name): a service has one backend (narrow one with `services`)")
+                    serviceConflicts.append(
+                        ServiceConflict(service: service.fullName, keptBackend: other.name, leftOutBackend: backend.name))
+                    leftOut.insert(service.fullName)
+                    continue
                 }
                 backendsByService[service.fullName] = backend
-                unknownMethodMetrics[service.fullName] = metrics.method(
-                    service: service.fullName, method: "unknown", type: .unary, backend: backend.name)
-                for method in service.methods {
-                    let series = metrics.method(
-                        service: service.fullName, method: method.name,
-                        type: .init(
-                            clientStreaming: method.isClientStreaming, serverStreaming: method.isServerStreaming),
-                        backend: backend.name)
-                    methodMetrics[method.grpcPath] = series
-                    routes.append(
-                        contentsOf: try Self.routes(
-                            for: method, of: backend, options: options, key: key, metrics: metrics, series: series))
-                }
+                unknownMethodMetrics[service.fullName] = api.unknownMethodMetrics[service.fullName]
+                for method in service.methods { methodMetrics[method.grpcPath] = api.methodMetrics[method.grpcPath] }
+            }
+            if leftOut.isEmpty {
+                routes.append(contentsOf: api.routes)
+            } else {
+                routes.append(contentsOf: api.routes.filter { !leftOut.contains($0.target.method.serviceName) })
             }
         }
-        do {
-            self.routes = try RouteTable(routes: routes)
-        } catch {
-            // The conflict is between two backends' descriptors: the config file is the place, no one line.
-            let file = config.backends.first?.descriptorsLocation.map { ConfigLocation(file: $0.file, line: nil) }
-            throw ConfigError(at: file, key: "backends", message: "\(error)")
-        }
+        self.routes = RouteTable(keepingFirstOf: routes)
         self.backends = backends
+        self.apis = apis
+        self.arrivals = arrivals
         self.backendsByService = backendsByService
+        self.serviceConflicts = serviceConflicts
         self.config = config
         self.methodMetrics = methodMetrics
         self.unknownMethodMetrics = unknownMethodMetrics
+        self.types = inputs.types
     }
 
     /// The series of the method at a native gRPC call's path, or of the unknown methods of its service; nil
@@ -128,33 +181,6 @@ package struct GatewayRuntime: Sendable {
         var status = stat()
         if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
         return "the read failed"
-    }
-
-    private static func routes(
-        for method: MethodDescriptor, of backend: BackendRuntime, options: TranscodingOptions, key: String,
-        metrics: GatewayMetrics, series: MethodMetrics
-    ) throws(ConfigError) -> [RouteTable<RouteTarget>.Route] {
-        let bindings: [HTTPBinding?] = method.httpBindings.isEmpty ? [nil] : method.httpBindings
-        var routes: [RouteTable<RouteTarget>.Route] = []
-        for binding in bindings {
-            let templateText = binding?.pathTemplate ?? method.grpcPath
-            let template: PathTemplate
-            do {
-                template = try PathTemplate(parsing: templateText)
-            } catch {
-                throw ConfigError(
-                    at: backend.config.descriptorsLocation, key: "\(key).descriptors",
-                    message: "method \(method.fullName) has an invalid path template: \(error)")
-            }
-            let target = RouteTarget(
-                backend: backend, method: method, binding: binding,
-                requestTranscoder: RequestTranscoder(method: method, binding: binding, options: options),
-                responseTranscoder: ResponseTranscoder(method: method, binding: binding, options: options),
-                metrics: metrics.route(
-                    template: templateText, httpMethod: binding?.httpMethod ?? "POST", method: series))
-            routes.append(.init(httpMethod: binding?.httpMethod ?? "POST", template: template, target: target))
-        }
-        return routes
     }
 }
 

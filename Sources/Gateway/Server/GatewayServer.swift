@@ -20,18 +20,32 @@ public final class GatewayServer: Service, Sendable {
     private let listener = Mutex<(any Channel)?>(nil)
     private let adminListener = Mutex<(any Channel)?>(nil)
     private let connections = ConnectionTracker()
-    private let discoveryTasks = Mutex<[Task<Void, Never>]>([])
+    /// The task following each backend's endpoints (and refreshing its schema), by backend runtime.
+    private let followers = Mutex<[ObjectIdentifier: Follower]>([:])
+
+    /// What follows one backend: the task, and where its schema refresher learns of its pods.
+    private struct Follower {
+        let backend: BackendRuntime
+        let task: Task<Void, Never>
+        let podChanges: AsyncStream<[EndpointAddress]>.Continuation
+    }
     private let dispatchers = Mutex<[NIOLoopBound<RequestDispatcher>]>([])
     private let kubernetes = Mutex<KubernetesDiscovery?>(nil)
-    /// Serialises reloads, so that two never interleave their swaps.
-    private let reloading = Mutex(())
+    /// The runtime the event loops were last given.
+    private let lastServed = Mutex<GatewayRuntime?>(nil)
+    /// Serialises installs, so that two never interleave their swaps.
+    private let installing = Mutex(())
+    /// Every change of the runtime, one at a time.
+    private let updates: RuntimeUpdates
 
     /// Loads the descriptors of every backend and builds the route table; nothing listens yet.
     ///
     /// - Throws: `ConfigError` when a descriptor file or a route is unusable.
     public init(config: GatewayConfig, logger: Logger) throws(ConfigError) {
         let metrics = GatewayMetrics()
-        self.state = GatewayState(runtime: try GatewayRuntime(config: config, metrics: metrics), metrics: metrics)
+        let state = GatewayState(runtime: try GatewayRuntime(config: config, metrics: metrics), metrics: metrics)
+        self.state = state
+        self.updates = RuntimeUpdates(state: state, logger: logger)
         metrics.recordReloadSucceeded()
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(
@@ -71,7 +85,7 @@ public final class GatewayServer: Service, Sendable {
         }
         let frozen = dispatchers
         self.dispatchers.withLock { $0 = Array(frozen.values) }
-        let kubernetes = try kubernetesDiscovery(for: runtime)
+        let kubernetes = try kubernetesDiscovery(for: config)
         let limits = config.limits
         let connections = self.connections
         let gatewayBootstrap = ServerBootstrap(group: group)
@@ -112,7 +126,10 @@ public final class GatewayServer: Service, Sendable {
         for dispatcher in frozen.values {
             try await dispatcher.eventLoop.submit { dispatcher.value.openConnections() }.get()
         }
-        followDiscovery(of: runtime, kubernetes: kubernetes)
+        lastServed.withLock { $0 = runtime }
+        await updates.serveEachRuntime { [self] runtime in serve(runtime) }
+        follow(runtime, kubernetes: kubernetes)
+        reportConflicts(of: runtime, after: nil)
         state.enter(.serving)
         let bound = (
             gateway: SocketAddressText(host: config.listen.host, port: channel.localAddress?.port ?? config.listen.port),
@@ -140,35 +157,102 @@ public final class GatewayServer: Service, Sendable {
     }
 
     /// The Kubernetes API client, made when a backend first names a Service and kept for the server's life.
-    private func kubernetesDiscovery(for runtime: GatewayRuntime) throws -> KubernetesDiscovery? {
-        guard runtime.backends.contains(where: { $0.config.kubernetes != nil }) else { return nil }
+    private func kubernetesDiscovery(for config: GatewayConfig) throws -> KubernetesDiscovery? {
+        guard config.backends.contains(where: { $0.kubernetes != nil }) else { return kubernetes.withLock { $0 } }
         return try kubernetes.withLock { kubernetes in
             if let kubernetes { return kubernetes }
-            let made = try KubernetesDiscovery(config: runtime.config.kubernetes, logger: logger)
+            let made = try KubernetesDiscovery(config: config.kubernetes, logger: logger)
             kubernetes = made
             state.follow(made)
             return made
         }
     }
 
-    /// Applies every endpoint snapshot of every backend of `runtime`: to its balancer, and to each loop's
-    /// pool, which opens connections to new endpoints and drains those of endpoints that are gone. Stops
-    /// following the backends of the runtime before.
-    private func followDiscovery(of runtime: GatewayRuntime, kubernetes: KubernetesDiscovery?) {
-        let logger = self.logger
+    /// Follows the endpoints (and, for `reflection` backends, the schema) of every backend of `runtime` not
+    /// followed yet, and stops following the backends it no longer has.
+    private func follow(_ runtime: GatewayRuntime, kubernetes: KubernetesDiscovery?) {
         let dispatchers = self.dispatchers.withLock { $0 }
-        let tasks = runtime.backends.map { backend in
-            Task {
-                for await snapshot in backend.endpointUpdates(kubernetes: kubernetes) {
-                    Self.apply(snapshot, to: backend, dispatchers: dispatchers, logger: logger)
+        let present = Set(runtime.backends.map(ObjectIdentifier.init))
+        let stopped = followers.withLock { followers in
+            let gone = followers.filter { !present.contains($0.key) }
+            for key in gone.keys { followers[key] = nil }
+            for backend in runtime.backends where followers[ObjectIdentifier(backend)] == nil {
+                let (pods, podChanges) = AsyncStream.makeStream(
+                    of: [EndpointAddress].self, bufferingPolicy: .bufferingNewest(1))
+                let task = Task {
+                    await self.follow(
+                        backend, kubernetes: kubernetes, dispatchers: dispatchers, pods: (pods, podChanges))
                 }
+                followers[ObjectIdentifier(backend)] = Follower(backend: backend, task: task, podChanges: podChanges)
+            }
+            return gone.values.map(\.task)
+        }
+        for task in stopped { task.cancel() }
+    }
+
+    /// Applies every endpoint snapshot of `backend`: to its balancer, and to each loop's pool, which opens
+    /// connections to new endpoints and drains those of endpoints that are gone. For a `reflection` backend,
+    /// also keeps its schema current from its pods. Runs until cancelled.
+    private func follow(
+        _ backend: BackendRuntime, kubernetes: KubernetesDiscovery?, dispatchers: [NIOLoopBound<RequestDispatcher>],
+        pods: (stream: AsyncStream<[EndpointAddress]>, changes: AsyncStream<[EndpointAddress]>.Continuation)
+    ) async {
+        let logger = self.logger
+        let updates = backend.endpointUpdates(kubernetes: kubernetes)
+        guard backend.config.reflection != nil else {
+            for await snapshot in updates { Self.apply(snapshot, to: backend, dispatchers: dispatchers, logger: logger) }
+            return
+        }
+        let refresher = SchemaRefresher(
+            backend: backend, current: await self.updates.schema(of: backend.name), eventLoop: group.next(),
+            config: state.runtime.config, metrics: state.metrics, types: self.updates.types,
+            install: { [updates = self.updates] schema, api in await updates.schemaArrived(schema, api: api) },
+            logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await refresher.run(pods: pods.stream) }
+            pods.changes.yield(backend.balancer.endpoints)
+            for await snapshot in updates {
+                pods.changes.yield(Self.apply(snapshot, to: backend, dispatchers: dispatchers, logger: logger))
             }
         }
-        let old = discoveryTasks.withLock { current in
-            defer { current = tasks }
-            return current
+    }
+
+    /// Serves new requests with `runtime`: each loop's dispatcher takes it, and the backends it adds are followed.
+    private func serve(_ runtime: GatewayRuntime) {
+        let previous = installing.withLock { _ in
+            for dispatcher in dispatchers.withLock({ $0 }) {
+                dispatcher.eventLoop.execute { dispatcher.value.install(runtime) }
+            }
+            return lastServed.withLock { last in
+                defer { last = runtime }
+                return last
+            }
         }
-        for task in old { task.cancel() }
+        follow(runtime, kubernetes: kubernetes.withLock { $0 })
+        reportConflicts(of: runtime, after: previous)
+    }
+
+    /// Logs the conflicts `runtime` has that `previous` had not, and sets the conflicts gauge.
+    private func reportConflicts(of runtime: GatewayRuntime, after previous: GatewayRuntime?) {
+        let known = Set((previous?.routes.leftOut ?? []).map(\.conflict.description))
+        for leftOut in runtime.routes.leftOut where !known.contains(leftOut.conflict.description) {
+            logger.warning(
+                "route left out: an earlier backend serves it",
+                metadata: [
+                    "backend": "\(leftOut.route.target.backend.name)", "conflict": "\(leftOut.conflict)",
+                    "kept": "\(leftOut.kept.target.backend.name)",
+                ])
+        }
+        let knownServices = Set(previous?.serviceConflicts ?? [])
+        for conflict in runtime.serviceConflicts where !knownServices.contains(conflict) {
+            logger.warning(
+                "service left out: an earlier backend serves it",
+                metadata: [
+                    "service": "\(conflict.service)", "backend": "\(conflict.leftOutBackend)",
+                    "kept": "\(conflict.keptBackend)",
+                ])
+        }
+        state.metrics.recordConflicts(runtime.routes.leftOut.count + runtime.serviceConflicts.count)
     }
 
     /// Builds a route table and backends from `config` and serves new requests with them; requests in flight
@@ -179,11 +263,11 @@ public final class GatewayServer: Service, Sendable {
     ///
     /// - Throws: `ConfigError` when the new config cannot be used; the old one stays in force.
     public func reload(config: GatewayConfig) async throws(ConfigError) {
+        let old = state.runtime.config
         let runtime: GatewayRuntime
-        let kubernetes: KubernetesDiscovery?
         do {
-            runtime = try GatewayRuntime(config: config, metrics: state.metrics)
-            kubernetes = try kubernetesDiscovery(for: runtime)
+            _ = try kubernetesDiscovery(for: config)
+            runtime = try await updates.reload(config)
         } catch let error as ConfigError {
             rejectReload(error)
             throw error
@@ -192,17 +276,9 @@ public final class GatewayServer: Service, Sendable {
             rejectReload(configError)
             throw configError
         }
-        let old = state.runtime.config
         if old.listen != config.listen || old.admin != config.admin || old.eventLoops != config.eventLoops {
             logger.warning("listen, admin and eventLoops changes need a restart; the new values are ignored")
         }
-        reloading.withLock { _ in
-            state.install(runtime)
-            for dispatcher in dispatchers.withLock({ $0 }) {
-                dispatcher.eventLoop.execute { dispatcher.value.install(runtime) }
-            }
-        }
-        followDiscovery(of: runtime, kubernetes: kubernetes)
         state.metrics.recordReloadSucceeded()
         logger.info(
             "config reloaded",
@@ -262,7 +338,8 @@ public final class GatewayServer: Service, Sendable {
     /// running gateway this way).
     package func apply(_ snapshot: EndpointSnapshot) {
         guard let backend = state.runtime.backends.first(where: { $0.name == snapshot.backend }) else { return }
-        Self.apply(snapshot, to: backend, dispatchers: dispatchers.withLock { $0 }, logger: logger)
+        let addresses = Self.apply(snapshot, to: backend, dispatchers: dispatchers.withLock { $0 }, logger: logger)
+        followers.withLock { $0[ObjectIdentifier(backend)] }?.podChanges.yield(addresses)
     }
 
     /// The open upstream connections to each endpoint of `backend` (endpoints that left but still finish
@@ -280,10 +357,11 @@ public final class GatewayServer: Service, Sendable {
 
     /// Applies a snapshot to `backend`'s balancer (its endpoints, and the annotated strategy) and to each
     /// loop's pool, which opens connections to new endpoints and drains those of endpoints that are gone.
+    @discardableResult
     private static func apply(
         _ snapshot: EndpointSnapshot, to backend: BackendRuntime, dispatchers: [NIOLoopBound<RequestDispatcher>],
         logger: Logger
-    ) {
+    ) -> [EndpointAddress] {
         let addresses = backend.apply(snapshot)
         for dispatcher in dispatchers {
             dispatcher.eventLoop.execute {
@@ -298,12 +376,13 @@ public final class GatewayServer: Service, Sendable {
                 "backend": "\(backend.name)", "balancer": "\(backend.balancer.strategy.rawValue)",
                 "endpoints": "\(addresses.map(\.description).joined(separator: ","))",
             ])
+        return addresses
     }
 
     /// Closes the listeners and every connection, then the event loops.
     public func stop() async {
         state.enter(.stopped)
-        for task in discoveryTasks.withLock({ tasks in defer { tasks = [] }; return tasks }) { task.cancel() }
+        for follower in followers.withLock({ all in defer { all = [:] }; return all.values }) { follower.task.cancel() }
         let channels = [listener.withLock { $0.take() }, adminListener.withLock { $0.take() }].compactMap { $0 }
         for channel in channels { try? await channel.close() }
         await connections.closeAll()

@@ -81,7 +81,6 @@ struct StartupErrorTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data("not a descriptor set".utf8).write(to: folder.appendingPathComponent("notes.pb"))
-        let echo = DemoBackend.descriptorSetURL(for: .echo).path
 
         func runtimeError(_ yaml: String) throws -> String? {
             let config = try GatewayConfig(yaml: yaml, file: "portico.yaml", relativeTo: folder.path)
@@ -102,17 +101,6 @@ struct StartupErrorTests {
                 == "portico.yaml:3: backends[0].descriptors: \(folder.path)/notes.pb is not a FileDescriptorSet (a "
                 + "binary protobuf file); make one with `protoc --include_imports --descriptor_set_out=notes.pb "
                 + "-I PROTO_DIR your/service.proto`")
-        let twice = """
-            backends:
-              - {name: first, descriptors: [\(echo)], endpoints: ["x:1"]}
-              - name: second
-                descriptors: [\(echo)]
-                endpoints: ["x:2"]
-            """
-        #expect(
-            try runtimeError(twice)
-                == "portico.yaml:4: backends[1].descriptors: service portico.demo.echo.v1.EchoService is served by both "
-                + "backend first and backend second: a service has one backend (narrow one with `services`)")
     }
 
     @Test("a listener that cannot bind names its key, its address and the system's reason")
