@@ -33,6 +33,29 @@ struct GatewayConfigTests {
         #expect(backend.services.isEmpty)
     }
 
+    @Test("`reflection: true` stands in for `descriptors`, with its defaults; a mapping sets them")
+    func reflection() throws {
+        let yaml = """
+            backends:
+              - {name: a, reflection: true, endpoints: ["x:1"]}
+              - name: b
+                descriptors: [b.pb]
+                reflection: {refreshInterval: 5m, timeout: 2s, maxMessageBytes: 65536}
+                endpoints: ["x:2"]
+              - {name: c, descriptors: [c.pb], endpoints: ["x:3"]}
+            """
+        let config = try GatewayConfig(yaml: yaml, file: "portico.yaml", relativeTo: "/etc/portico")
+        #expect(config.backends[0].descriptorFiles.isEmpty)
+        #expect(config.backends[0].reflection == .defaults)
+        #expect(config.backends[0].reflection?.refreshInterval == .seconds(60))
+        #expect(config.backends[0].reflection?.timeout == .seconds(10))
+        #expect(config.backends[1].descriptorFiles == ["/etc/portico/b.pb"])
+        #expect(
+            config.backends[1].reflection
+                == GatewayConfig.Reflection(refreshInterval: .seconds(300), timeout: .seconds(2), maxMessageBytes: 65536))
+        #expect(config.backends[2].reflection == nil)
+    }
+
     @Test("every optional key is read")
     func allKeys() throws {
         let yaml = """
@@ -103,6 +126,10 @@ struct GatewayConfigTests {
         ("backends:\n  - name: a\n    descriptors: [a.pb]\n    endpoints: [\"x:1\"]\n    timeout: soon", "backends[0].timeout", 5, "duration"),
         ("backends:\n  - {name: a, descriptors: [a.pb], endpoints: [\"x:1\"]}\n  - {name: a, descriptors: [b.pb], endpoints: [\"x:2\"]}", "backends[1]", 3, "two backends"),
         ("listen: [\n", "", 2, "invalid YAML"),
+        ("backends:\n  - name: a\n    endpoints: [\"x:1\"]", "backends[0]", 2, "`reflection: true`"),
+        ("backends:\n  - name: a\n    reflection: false\n    endpoints: [\"x:1\"]", "backends[0]", 2, "needs `descriptors`"),
+        ("backends:\n  - name: a\n    reflection: {timeout: 0s}\n    endpoints: [\"x:1\"]", "backends[0].reflection.timeout", 3, "longer than 0s"),
+        ("backends:\n  - name: a\n    reflection: {every: 5s}\n    endpoints: [\"x:1\"]", "backends[0].reflection.every", 3, "unknown key"),
     ])
     func errors(yaml: String, key: String, line: Int, fragment: String) {
         do {

@@ -61,12 +61,15 @@ struct ReflectionBackendEndToEndTests {
             EndpointSnapshot(backend: backend, endpoints: ports.map { DiscoveredEndpoint(host: "127.0.0.1", port: $0) }))
     }
 
-    @Test("a pod started after the gateway gets its routes served as JSON; a new version rolled in adds its route")
+    @Test("a pod started after the gateway gets its routes; a new version rolled in adds one; other backends are untouched")
     func podAfterGatewayThenNewVersion() async throws {
-        try await withGateway(echo: 0, library: 0, configure: { config in
-            config.backends = [Self.reflectionBackend("notes", ports: [])]
-            config.lifecycle.readyRequiresEndpoints = false
+        try await withGateway(echo: 1, library: 0, configure: { config in
+            config.backends.append(Self.reflectionBackend("notes", ports: []))
         }) { gateway in
+            let admin = CurlClient(baseURL: "http://\(gateway.adminAddress)")
+            let echoConnections = #"backend="echo""#
+            #expect(try await gateway.client().send("GET", "/v1/echo/hi").status == 200)
+            let opened = try await Self.counter("portico_upstream_connections_opened_total", echoConnections, admin: admin)
             for version in CurlClient.HTTPVersion.allCases {
                 #expect(try await gateway.client(version).send("GET", "/v1/notes/groceries").status == 404)
             }
@@ -92,10 +95,14 @@ struct ReflectionBackendEndToEndTests {
             #expect(try created.json["version"] as? String == "v2")
             #expect(try created.json["name"] as? String == "todo")
 
-            let admin = CurlClient(baseURL: "http://\(gateway.adminAddress)")
             let routes = try await admin.send("GET", "/routes").json["routes"] as? [[String: Any]] ?? []
-            #expect(Set(routes.compactMap { $0["grpcMethod"] as? String })
-                == ["notes.v1.Notes.GetNote", "notes.v1.Notes.CreateNote"])
+            #expect(
+                Set(routes.filter { $0["backend"] as? String == "notes" }.compactMap { $0["grpcMethod"] as? String })
+                    == ["notes.v1.Notes.GetNote", "notes.v1.Notes.CreateNote"])
+            #expect(try await gateway.client().send("GET", "/v1/echo/hi").status == 200)
+            #expect(
+                try await Self.counter("portico_upstream_connections_opened_total", echoConnections, admin: admin)
+                    == opened)
             let labels = #"backend="notes",result="updated""#
             #expect(try await Self.counter("portico_backend_schema_fetches_total", labels, admin: admin) == 2)
         }
