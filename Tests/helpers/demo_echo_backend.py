@@ -3,7 +3,7 @@
 Usage: demo_echo_backend.py DESCRIPTOR_SET NAME [EXTRA_DELAY_MS [PORT [ALWAYS_FAIL_CODE]]]
 Listens on 127.0.0.1 on PORT (default 0: a free port; a given port is reused, so that a backend can be
 restarted on the same address) and prints that port on one line. It dies with its parent
-(PR_SET_PDEATHSIG). Tests kill it with SIGKILL to crash a backend for real, in its own process; SIGTERM
+(parent_watch.py). Tests kill it with SIGKILL to crash a backend for real, in its own process; SIGTERM
 stops it gracefully (GOAWAY, calls in flight finish).
 
 Every method of portico.demo.echo.v1.EchoService (Echo, Expand, Collect, Chat) behaves as Protos/demo/echo.proto
@@ -16,7 +16,6 @@ a non-zero ALWAYS_FAIL_CODE every call is answered at once with that gRPC status
 backend that fails fast).
 """
 import base64
-import ctypes
 import re
 import signal
 import sys
@@ -27,11 +26,9 @@ import grpc
 from google.protobuf import any_pb2, descriptor_pb2, descriptor_pool, message_factory
 from google.rpc import error_details_pb2, status_pb2
 
-PR_SET_PDEATHSIG = 1
-try:
-    ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-except OSError:
-    pass
+from parent_watch import die_with_parent
+
+die_with_parent()
 
 SERVICE = "portico.demo.echo.v1.EchoService"
 MAX_EXPAND_COUNT = 10000

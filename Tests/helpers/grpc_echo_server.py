@@ -1,7 +1,7 @@
 """A raw-bytes gRPC echo server for Portico's HTTP/2 client tests.
 
 Usage: grpc_echo_server.py [max_concurrent_streams] [--answer-any-method]
-Listens on 127.0.0.1 on a free port and prints that port on one line. It dies with its parent (PR_SET_PDEATHSIG).
+Listens on 127.0.0.1 on a free port and prints that port on one line. It dies with its parent (parent_watch.py).
 With --answer-any-method, a unary call to any other service's method gets an empty message back (a valid
 reply of any proto3 type), for gateways in front of generated services.
 
@@ -10,19 +10,15 @@ Methods (service echo.Echo, messages are raw bytes):
   ServerStream  returns the request three times.
   Hang          returns the request once, then never ends (for killing the server mid-call).
 """
-import ctypes
-import signal
 import sys
 import threading
 from concurrent import futures
 
 import grpc
 
-PR_SET_PDEATHSIG = 1
-try:
-    ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-except OSError:
-    pass
+from parent_watch import die_with_parent
+
+die_with_parent()
 
 
 def unary(request, context):

@@ -4,24 +4,20 @@ and the unary methods of a descriptor set, for Portico's onboarding tests.
 Usage: reflecting_backend.py DESCRIPTOR_SET [--version TAG] [--port PORT]
 
 Listens on 127.0.0.1 (on PORT, or on a free port) and prints the port on one line. It dies with its parent
-(PR_SET_PDEATHSIG). Every method answers with its output message, whose fields are copied from the request's
+(parent_watch.py). Every method answers with its output message, whose fields are copied from the request's
 singular scalar fields of the same name and type (and a request field holding a message of
 the output type is merged in), and whose string field `version`, if it has one, is TAG (default v1).
 """
 import argparse
-import ctypes
-import signal
 from concurrent import futures
 
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from grpc_reflection.v1alpha import reflection, reflection_pb2
 
-PR_SET_PDEATHSIG = 1
-try:
-    ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-except OSError:
-    pass
+from parent_watch import die_with_parent
+
+die_with_parent()
 
 V1 = "grpc.reflection.v1.ServerReflection"
 

@@ -5,7 +5,7 @@ Usage:
                        [--hang-reflection] [--events FILE]
   reflection_server.py --silent [--events FILE]
 
-Listens on 127.0.0.1 on a free port and prints that port on one line. It dies with its parent (PR_SET_PDEATHSIG).
+Listens on 127.0.0.1 on a free port and prints that port on one line. It dies with its parent (parent_watch.py).
 
 The services of DESCRIPTOR_SET (a FileDescriptorSet written with --include_imports) are served by a generic
 handler that answers every method with an empty message, and described by reflection from a descriptor pool
@@ -20,8 +20,6 @@ messages under another name) is its servicer registered under the v1 name.
                             closes its connection, "closed" is written to the events file.
 """
 import argparse
-import ctypes
-import signal
 import socket
 import threading
 import time
@@ -31,11 +29,9 @@ import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool
 from grpc_reflection.v1alpha import reflection, reflection_pb2
 
-PR_SET_PDEATHSIG = 1
-try:
-    ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-except OSError:
-    pass
+from parent_watch import die_with_parent
+
+die_with_parent()
 
 V1 = "grpc.reflection.v1.ServerReflection"
 V1ALPHA = reflection.SERVICE_NAME
