@@ -3,6 +3,13 @@
 public struct BackendSettings: Hashable, Sendable {
     /// The annotation naming the balancing strategy.
     public static let balancerAnnotation = "portico.io/balancer"
+    /// The annotation giving the deadline of a call without a `Grpc-Timeout` header, a duration written as
+    /// the config's `backends[].timeout` is (`5s`, `250ms`, `1m30s`); the gateway parses and applies it.
+    public static let timeoutAnnotation = "portico.io/timeout"
+    /// The annotation listing, comma-separated, the conditions on which a call is retried on another pod,
+    /// as the config's `backends[].balancing.retryOn` lists them (`unavailable`); the gateway parses and
+    /// applies it.
+    public static let retryOnAnnotation = "portico.io/retryOn"
     /// The prefix of every annotation Portico reads.
     public static let annotationPrefix = "portico.io/"
 

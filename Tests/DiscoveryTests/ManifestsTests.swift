@@ -6,7 +6,9 @@ import Testing
 /// the deployment is least-privilege (checks in Tests/helpers/check_manifests.py).
 @Suite("Kubernetes manifests")
 struct ManifestsTests {
-    @Test("kubectl kustomize renders both variants; every object validates strictly; the deployment is least-privilege")
+    @Test(
+        "kubectl kustomize renders the three variants; every object validates strictly; the deployment is least-privilege"
+    )
     func manifests() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -19,5 +21,6 @@ struct ManifestsTests {
         #expect(output.status == 0, "\(text)")
         #expect(text.contains("manifests: 11 objects valid"), "\(text)")
         #expect(text.contains("manifests/namespaced: 11 objects valid"), "\(text)")
+        #expect(text.contains("manifests/discover: 11 objects valid"), "\(text)")
     }
 }

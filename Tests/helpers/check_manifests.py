@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Renders manifests/ (and manifests/namespaced/) with `kubectl kustomize`, validates every object
-against the Kubernetes API schemas (kubernetes-validate, strict: unknown fields are errors), and checks
+"""Renders manifests/, manifests/namespaced/ and manifests/discover/ with `kubectl kustomize`, validates every
+object against the Kubernetes API schemas (kubernetes-validate, strict: unknown fields are errors), and checks
 that the deployment is least-privilege and fits the image `make image` builds (its name; nothing that execs,
-since the image has no shell; draining by Portico's own shutdownDelay within the grace period). Prints one line per rendered variant; exits 1 on any failure.
+since the image has no shell; draining by Portico's own shutdownDelay within the grace period), and that the
+`portico.io/…` annotations of every Service are ones Portico reads, with values it accepts (for
+`kubernetes.discover`, at least one Service exposed with a port Portico can resolve). Prints one line per
+rendered variant; exits 1 on any failure.
 
 Usage: check_manifests.py REPO_ROOT
 """
@@ -18,6 +21,8 @@ VERSIONS = ("1.25.0", "1.33.0")
 READ_ONLY = {"get", "list", "watch"}
 # What `make image` tags (scripts/build-image.sh); the kustomization's `images:` must name it.
 IMAGE = "localhost/portico:dev"
+BALANCERS = {"round-robin", "least-outstanding", "ewma"}
+RETRY_CONDITIONS = {"unavailable"}
 
 
 def seconds(duration):
@@ -114,20 +119,81 @@ def check(objects, role_kind):
         errors.append(f"ConfigMap: kubernetes.watchScope {scope}")
     if scope == "cluster" and role_kind != "ClusterRole":
         errors.append("ConfigMap: kubernetes.watchScope cluster needs a ClusterRole, not a Role")
-    backend = config["backends"][0]
-    if "kubernetes" not in config or set(backend.get("kubernetes", {})) - {"service", "namespace", "port"}:
-        errors.append(f"ConfigMap: backend {backend}")
     services = {s["metadata"]["name"]: s for s in by_kind["Service"]}
-    example = services.get(backend["kubernetes"]["service"])
-    if example is None or "portico.io/balancer" not in example["metadata"].get("annotations", {}):
-        errors.append("the example backend Service lacks portico.io/balancer")
+    for service in services.values():
+        errors += annotation_errors(service)
+    discover = (config.get("kubernetes") or {}).get("discover")
+    if discover is not None:
+        namespaces = discover.get("namespaces")
+        if set(discover) - {"namespaces", "selector"} or not (
+                namespaces == "all" or (isinstance(namespaces, list) and all(isinstance(n, str) for n in namespaces))):
+            errors.append(f"ConfigMap: kubernetes.discover {discover}")
+        if namespaces == "all" and role_kind != "ClusterRole":
+            errors.append("ConfigMap: kubernetes.discover.namespaces all needs a ClusterRole, not a Role")
+        if not any(exposed_port(s) for s in services.values()):
+            errors.append("kubernetes.discover: no Service is exposed with a port Portico can resolve")
+    if "backends" not in config and discover is None:
+        errors.append("ConfigMap: neither backends nor kubernetes.discover")
+    for backend in config.get("backends", [])[:1]:
+        if "kubernetes" not in config or set(backend.get("kubernetes", {})) - {"service", "namespace", "port"}:
+            errors.append(f"ConfigMap: backend {backend}")
+        example = services.get(backend["kubernetes"]["service"])
+        if example is None or "portico.io/balancer" not in example["metadata"].get("annotations", {}):
+            errors.append("the example backend Service lacks portico.io/balancer")
     return errors
+
+
+def annotation_errors(service):
+    """What is wrong with a Service's `portico.io/…` annotations: an unknown key, or a value Portico refuses."""
+    name = f"Service/{service['metadata']['name']}"
+    errors = []
+    for key, value in service["metadata"].get("annotations", {}).items():
+        if not key.startswith("portico.io/"):
+            continue
+        setting = key[len("portico.io/"):]
+        if setting == "expose":
+            ok = value in ("true", "false")
+        elif setting == "port":
+            ok = exposed_port(service) is not None
+        elif setting == "balancer":
+            ok = value in BALANCERS
+        elif setting == "timeout":
+            try:
+                ok = seconds(value) > 0
+            except ValueError:
+                ok = False
+        elif setting == "retryOn":
+            ok = {item.strip() for item in value.split(",")} <= RETRY_CONDITIONS
+        else:
+            ok = False
+        if not ok:
+            errors.append(f"{name}: {key}: {value!r}")
+    return errors
+
+
+def exposed_port(service):
+    """The port Portico talks gRPC to on a Service exposed with `portico.io/expose: "true"`, as
+    ExposedService.grpcPort() resolves it (`portico.io/port` by name or number, else the port named grpc,
+    else the only TCP port); None when the Service is not exposed or no port resolves."""
+    annotations = service["metadata"].get("annotations", {})
+    if annotations.get("portico.io/expose") != "true":
+        return None
+    ports = [p for p in service["spec"].get("ports", []) if p.get("protocol", "TCP") == "TCP"]
+    wanted = annotations.get("portico.io/port")
+    if wanted is None:
+        named = [p for p in ports if p.get("name") == "grpc"]
+        return (named or (ports if len(ports) == 1 else [None]))[0]
+    key = "port" if wanted.isdigit() else "name"
+    value = int(wanted) if wanted.isdigit() else wanted
+    return next((p for p in ports if p.get(key) == value), None)
 
 
 def main():
     root = sys.argv[1]
     failed = False
-    for path, role_kind in ((f"{root}/manifests", "ClusterRole"), (f"{root}/manifests/namespaced", "Role")):
+    variants = ((f"{root}/manifests", "ClusterRole"), (f"{root}/manifests/namespaced", "Role"),
+                (f"{root}/manifests/discover", "ClusterRole"))
+    for path, role_kind in variants:
         objects = render(path)
         errors = check(objects, role_kind)
         kinds = sorted(f"{o['kind']}/{o['metadata']['name']}" for o in objects)

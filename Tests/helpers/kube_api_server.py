@@ -84,6 +84,18 @@ class Watch:
     def matches(self, resource, obj):
         return resource == self.resource and matches(obj, self.namespace, self.labels, self.fields)
 
+    def event_type(self, resource, event_type, obj, previous):
+        """The event this watch sees for a change, as the API server's watch cache decides it: a change that
+        makes an object match the selectors is ADDED, one that makes it stop matching is DELETED (carrying
+        the new object), one it never matched is None (not sent)."""
+        if self.matches(resource, obj):
+            if event_type == "MODIFIED" and (previous is None or not self.matches(resource, previous)):
+                return "ADDED"
+            return event_type
+        if event_type == "MODIFIED" and previous is not None and self.matches(resource, previous):
+            return "DELETED"
+        return None
+
     def next(self, wait):
         """What to do next, waiting up to `wait` seconds: ("line", text), ("end",), ("drop",), ("silent",),
         or None when there is nothing yet. Sends a bookmark when the cluster's bookmark interval has passed
@@ -162,7 +174,7 @@ class Cluster:
         self.version = 100
         self.compacted = 0
         self.objects = {}  # (resource, namespace, name) -> object
-        self.history = []  # (version, resource, type, object)
+        self.history = []  # (version, resource, type, object, previous object or None)
         self.watches = []
         self.token = "initial-token"
         self.gone_mode = "event"
@@ -179,6 +191,7 @@ class Cluster:
             self.version += 1
             meta = obj["metadata"]
             key = (resource, meta.get("namespace", "default"), meta["name"])
+            previous = self.objects.get(key)
             if event_type == "DELETED":
                 obj = self.objects.pop(key, obj)
                 obj = json.loads(json.dumps(obj))
@@ -194,11 +207,11 @@ class Cluster:
                 self.objects[key] = obj
             if silent:
                 return self.version
-            self.history.append((self.version, resource, event_type, obj))
-            line = json.dumps({"type": event_type, "object": obj}, separators=(",", ":"))
+            self.history.append((self.version, resource, event_type, obj, previous))
             for watch in self.watches:
-                if watch.matches(resource, obj):
-                    watch.lines.put(line)
+                seen = watch.event_type(resource, event_type, obj, previous)
+                if seen:
+                    watch.lines.put(json.dumps({"type": seen, "object": obj}, separators=(",", ":")))
             return self.version
 
     def bookmark(self):
@@ -389,8 +402,8 @@ def start_watch(resource, namespace, labels, fields, query):
                        for (r, _, _), o in sorted(CLUSTER.objects.items())
                        if r == resource and watch.matches(resource, o)]
         else:
-            initial = [json.dumps({"type": t, "object": o}, separators=(",", ":"))
-                       for v, r, t, o in CLUSTER.history if v > int(version) and watch.matches(r, o)]
+            replayed = [(watch.event_type(r, t, o, p), o) for v, r, t, o, p in CLUSTER.history if v > int(version)]
+            initial = [json.dumps({"type": t, "object": o}, separators=(",", ":")) for t, o in replayed if t]
         for line in initial:
             watch.lines.put(line)
         CLUSTER.watches.append(watch)

@@ -223,13 +223,3 @@ extension InformerState {
 extension InformerState.OnSubscribe: Equatable where Object: Equatable {}
 
 extension InformerState.Delivery: Equatable where Object: Equatable {}
-
-extension WatchedCollection {
-    /// The namespace of a namespace's collection; nil for the cluster's.
-    fileprivate var namespace: String? {
-        switch self {
-        case .namespace(let namespace): namespace
-        case .cluster: nil
-        }
-    }
-}

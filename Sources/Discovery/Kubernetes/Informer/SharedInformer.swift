@@ -62,8 +62,8 @@ final class SharedInformer<Object: InformedObject>: Sendable {
         var logger = logger
         logger[metadataKey: "collection"] = "\(collection)"
         let watch = ResourceWatch<Object>(
-            path: collection.path(of: Object.self), selector: Object.selector, client: client, config: config,
-            logger: logger)
+            path: collection.path(of: Object.self), selectors: collection.selectors(of: Object.self), client: client,
+            config: config, logger: logger)
         return Task {
             await watch.run { action in self.receive(action, from: collection, generation: generation) }
         }

@@ -12,6 +12,8 @@ struct Service: KubernetesObject, Hashable {
         var name: String?
         /// The port clients of the Service use.
         var port: Int
+        /// `TCP` (the default when absent), `UDP` or `SCTP`.
+        var `protocol`: String?
     }
 
     var metadata: ObjectMeta

@@ -11,20 +11,20 @@ import Logging
 struct ResourceWatch<Object: KubernetesObject>: Sendable {
     /// The collection's path, e.g. `/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices`.
     var path: String
-    /// The selector narrowing the collection, e.g. `("labelSelector", "kubernetes.io/service-name")`; nil
-    /// for the whole collection.
-    var selector: (String, String)?
+    /// The selectors narrowing the collection, as query items, e.g. `("labelSelector",
+    /// "kubernetes.io/service-name")`; none for the whole collection.
+    var selectors: [(String, String)]
     var client: KubernetesClient
     var config: KubernetesConfig
     var logger: Logger
 
     /// Creates a watch loop.
     init(
-        path: String, selector: (String, String)?, client: KubernetesClient, config: KubernetesConfig,
+        path: String, selectors: [(String, String)], client: KubernetesClient, config: KubernetesConfig,
         logger: Logger
     ) {
         self.path = path
-        self.selector = selector
+        self.selectors = selectors
         self.client = client
         self.config = config
         self.logger = logger
@@ -49,7 +49,7 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
             guard let version = resourceVersion else {
                 do {
                     let list = try await client.list(
-                        Object.self, path: path, query: selector.map { [$0] } ?? [], logger: logger)
+                        Object.self, path: path, query: selectors, logger: logger)
                     apply(.replace(list.items))
                     client.statistics.recordList()
                     resourceVersion = list.metadata.resourceVersion ?? ""
@@ -91,7 +91,7 @@ struct ResourceWatch<Object: KubernetesObject>: Sendable {
         let timeoutSeconds = Int.random(
             in: config.watchTimeout.wholeSeconds...max(1, 2 * config.watchTimeout.wholeSeconds), using: &generator)
         let query =
-            (selector.map { [$0] } ?? []) + [
+            selectors + [
                 ("watch", "1"), ("resourceVersion", version), ("allowWatchBookmarks", "true"),
                 ("timeoutSeconds", String(timeoutSeconds)),
             ]
