@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import jsonschema
@@ -55,7 +56,7 @@ def main():
             failed += 1
             print(f"FAIL {name}: {detail}", flush=True)
 
-    query = f"?backend={options.backend}" if options.backend else ""
+    query = f"?backend={urllib.parse.quote(options.backend, safe='')}" if options.backend else ""
     status, content_type, body = fetch(f"{options.admin}/openapi.json{query}")
     check("GET /openapi.json answers 200 application/json", status == 200 and content_type == "application/json",
           f"{status} {content_type}")

@@ -54,7 +54,10 @@ extension GatewayConfig {
         if let node = top["maxConcurrentStreams"] { limits.maxConcurrentStreams = try node.int(in: 1...100_000) }
         if let node = top["streamBufferBytes"] { limits.streamBufferBytes = try node.int(in: 4096...(64 << 20)) }
         if let node = top["json"] { json = try Self.jsonOptions(node) }
-        if let node = top["kubernetes"] { kubernetes = try Self.kubernetesConfig(node, relativeTo: folder) }
+        if let node = top["kubernetes"] {
+            kubernetes = try Self.kubernetesConfig(node, relativeTo: folder)
+            exposedServices = try node.mapping(allowed: Self.kubernetesKeys)["discover"].map(Self.exposedServices)
+        }
         if let node = top["lifecycle"] { lifecycle = try Self.lifecycle(node) }
         if let node = top["accessLog"] { accessLog = try node.bool() }
         if let node = top["metrics"] {
@@ -62,7 +65,10 @@ extension GatewayConfig {
             if let key = keys["initializeMethods"] { metrics.initializeMethods = try key.bool() }
         }
         guard let backendsNode = top["backends"] else {
-            throw ConfigError(file: file, key: "backends", message: "at least one backend is required")
+            guard exposedServices == nil else { return }
+            throw ConfigError(
+                file: file, key: "backends",
+                message: "at least one backend is required (or `kubernetes.discover` to serve annotated Services)")
         }
         var backends: [Backend] = []
         for item in try backendsNode.sequence() {
@@ -72,7 +78,9 @@ extension GatewayConfig {
             }
             backends.append(backend)
         }
-        guard !backends.isEmpty else { throw backendsNode.error("at least one backend is required") }
+        guard !backends.isEmpty || exposedServices != nil else {
+            throw backendsNode.error("at least one backend is required")
+        }
         self.backends = backends
     }
 
@@ -93,11 +101,14 @@ extension GatewayConfig {
         return options
     }
 
+    /// The keys of the `kubernetes` section.
+    private static let kubernetesKeys: Set<String> = [
+        "kubeconfig", "context", "namespace", "watchTimeout", "watchIdleTimeout", "listPageSize", "execTimeout",
+        "legacyEndpoints", "watchScope", "discover",
+    ]
+
     private static func kubernetesConfig(_ node: ConfigNode, relativeTo folder: String) throws(ConfigError) -> KubernetesConfig {
-        let keys = try node.mapping(allowed: [
-            "kubeconfig", "context", "namespace", "watchTimeout", "watchIdleTimeout", "listPageSize", "execTimeout",
-            "legacyEndpoints", "watchScope",
-        ])
+        let keys = try node.mapping(allowed: kubernetesKeys)
         var config = KubernetesConfig.defaults
         if let key = keys["kubeconfig"] {
             // One file or several separated by `:`, as in KUBECONFIG; each relative to the config file.

@@ -24,6 +24,9 @@ public struct GatewayConfig: Sendable {
     /// (`namespace`: one shared EndpointSlice and Service watch per namespace with backends, the default;
     /// `cluster`: one of each for the whole cluster).
     public var kubernetes: KubernetesConfig
+    /// Services annotated `portico.io/expose: "true"` become backends (see the README's Exposed Services).
+    /// Key `kubernetes.discover`, default off.
+    public var exposedServices: ExposedServices?
     /// Draining, readiness and reload settings.
     public var lifecycle: Lifecycle = .defaults
     /// Log one line per request (method, route template, status, gRPC code, duration, endpoint) at info level.

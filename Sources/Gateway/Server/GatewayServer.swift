@@ -31,6 +31,8 @@ public final class GatewayServer: Service, Sendable {
     }
     private let dispatchers = Mutex<[NIOLoopBound<RequestDispatcher>]>([])
     private let kubernetes = Mutex<KubernetesDiscovery?>(nil)
+    /// The task turning exposed Services into backends, while `kubernetes.discover` is set.
+    private let exposedServicesFeed = Mutex<Task<Void, Never>?>(nil)
     /// The runtime the event loops were last given.
     private let lastServed = Mutex<GatewayRuntime?>(nil)
     /// Serialises installs, so that two never interleave their swaps.
@@ -129,6 +131,7 @@ public final class GatewayServer: Service, Sendable {
         lastServed.withLock { $0 = runtime }
         await updates.serveEachRuntime { [self] runtime in serve(runtime) }
         follow(runtime, kubernetes: kubernetes)
+        followExposedServices(of: config, kubernetes: kubernetes)
         reportConflicts(of: runtime, after: nil)
         state.enter(.serving)
         let bound = (
@@ -158,7 +161,9 @@ public final class GatewayServer: Service, Sendable {
 
     /// The Kubernetes API client, made when a backend first names a Service and kept for the server's life.
     private func kubernetesDiscovery(for config: GatewayConfig) throws -> KubernetesDiscovery? {
-        guard config.backends.contains(where: { $0.kubernetes != nil }) else { return kubernetes.withLock { $0 } }
+        guard config.exposedServices != nil || config.backends.contains(where: { $0.kubernetes != nil }) else {
+            return kubernetes.withLock { $0 }
+        }
         return try kubernetes.withLock { kubernetes in
             if let kubernetes { return kubernetes }
             let made = try KubernetesDiscovery(config: config.kubernetes, logger: logger)
@@ -217,6 +222,64 @@ public final class GatewayServer: Service, Sendable {
         }
     }
 
+    /// Turns the Services `config.exposedServices` finds into backends, replacing the feed of an earlier config.
+    private func followExposedServices(of config: GatewayConfig, kubernetes: KubernetesDiscovery?) {
+        var task: Task<Void, Never>?
+        if let settings = config.exposedServices, let kubernetes {
+            task = Task { await self.serveExposedServices(settings, kubernetes: kubernetes) }
+        }
+        let replaced = exposedServicesFeed.withLock { current in
+            defer { current = task }
+            return current
+        }
+        replaced?.cancel()
+        if task == nil && replaced != nil {
+            Task { await updates.discoveredBackendsChanged([], replaced: []) }
+        }
+    }
+
+    /// Serves each set of exposed Services as the discovered backends, until cancelled. A Service that cannot
+    /// be served (no gRPC port) and an annotation that cannot be used are logged once per change.
+    private func serveExposedServices(_ settings: GatewayConfig.ExposedServices, kubernetes: KubernetesDiscovery) async {
+        var served: [String: ExposedService] = [:]
+        var refused: [String: ExposedService] = [:]
+        for await services in kubernetes.exposedServices(in: settings.scope, selector: settings.selector) {
+            var backends: [GatewayConfig.Backend] = []
+            var replaced: Set<String> = []
+            var serving: [String: ExposedService] = [:]
+            var refusing: [String: ExposedService] = [:]
+            for service in services {
+                let name = service.backendName
+                let changed = served[name] != service && refused[name] != service
+                let discovered: DiscoveredBackend
+                do {
+                    discovered = try DiscoveredBackend(service, settings: settings)
+                } catch {
+                    if changed { logger.warning("exposed Service not served", metadata: ["service": "\(name)", "error": "\(error)"]) }
+                    refusing[name] = service
+                    continue
+                }
+                if changed {
+                    for problem in discovered.ignoredAnnotations {
+                        logger.warning("annotation ignored", metadata: ["backend": "\(name)", "annotation": "\(problem)"])
+                    }
+                    logger.info(
+                        served[name] == nil ? "exposed Service found: serving it" : "exposed Service changed",
+                        metadata: ["backend": "\(name)", "service": "\(discovered.config.kubernetes.map { "\($0)" } ?? "")"])
+                }
+                if served[name] != nil && served[name] != service { replaced.insert(name) }
+                serving[name] = service
+                backends.append(discovered.config)
+            }
+            for name in served.keys where serving[name] == nil {
+                logger.info("exposed Service gone: its backend and routes are removed", metadata: ["backend": "\(name)"])
+            }
+            served = serving
+            refused = refusing
+            await updates.discoveredBackendsChanged(backends, replaced: replaced)
+        }
+    }
+
     /// Serves new requests with `runtime`: each loop's dispatcher takes it, and the backends it adds are followed.
     private func serve(_ runtime: GatewayRuntime) {
         let previous = installing.withLock { _ in
@@ -265,8 +328,9 @@ public final class GatewayServer: Service, Sendable {
     public func reload(config: GatewayConfig) async throws(ConfigError) {
         let old = state.runtime.config
         let runtime: GatewayRuntime
+        let kubernetes: KubernetesDiscovery?
         do {
-            _ = try kubernetesDiscovery(for: config)
+            kubernetes = try kubernetesDiscovery(for: config)
             runtime = try await updates.reload(config)
         } catch let error as ConfigError {
             rejectReload(error)
@@ -275,6 +339,9 @@ public final class GatewayServer: Service, Sendable {
             let configError = ConfigError(file: "", key: "kubernetes", message: "\(error)")
             rejectReload(configError)
             throw configError
+        }
+        if old.exposedServices != config.exposedServices {
+            followExposedServices(of: config, kubernetes: kubernetes)
         }
         if old.listen != config.listen || old.admin != config.admin || old.eventLoops != config.eventLoops {
             logger.warning("listen, admin and eventLoops changes need a restart; the new values are ignored")
@@ -382,6 +449,7 @@ public final class GatewayServer: Service, Sendable {
     /// Closes the listeners and every connection, then the event loops.
     public func stop() async {
         state.enter(.stopped)
+        exposedServicesFeed.withLock { $0.take() }?.cancel()
         for follower in followers.withLock({ all in defer { all = [:] }; return all.values }) { follower.task.cancel() }
         let channels = [listener.withLock { $0.take() }, adminListener.withLock { $0.take() }].compactMap { $0 }
         for channel in channels { try? await channel.close() }
