@@ -238,4 +238,42 @@ struct GatewayConfigTests {
         #expect(config.backends.allSatisfy { $0.kubernetes != nil })
         #expect(config.admin.port == 9901)
     }
+
+    @Test("the config shipped in manifests/discover/configmap.yaml is valid: no backends, every Service exposed")
+    func shippedDiscoverConfigMap() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("manifests/discover/configmap.yaml")
+        let manifest = try #require(try Yams.load(yaml: String(contentsOf: path, encoding: .utf8)) as? [String: Any])
+        let data = try #require(manifest["data"] as? [String: String])
+        let config = try GatewayConfig(yaml: try #require(data["portico.yaml"]), file: "configmap.yaml", relativeTo: "/")
+        #expect(config.backends.isEmpty)
+        #expect(config.exposedServices == GatewayConfig.ExposedServices(scope: .all))
+        #expect(config.kubernetes.watchScope == .cluster)
+    }
+
+    @Test("kubernetes.discover: `all` or a list of namespaces, a selector, reflection settings")
+    func discover() throws {
+        let listed = try GatewayConfig(
+            yaml: """
+                kubernetes:
+                  discover:
+                    namespaces: [shop, books]
+                    selector: team=books
+                    reflection: {refreshInterval: 2m}
+                """, file: "portico.yaml", relativeTo: "/")
+        #expect(listed.exposedServices?.scope == .namespaces(["shop", "books"]))
+        #expect(listed.exposedServices?.selector == "team=books")
+        #expect(listed.exposedServices?.reflection.refreshInterval == .seconds(120))
+        #expect(listed.exposedServices?.reflection.timeout == .seconds(10))
+        #expect {
+            try GatewayConfig(yaml: "kubernetes:\n  discover: {namespaces: some}", file: "p.yaml", relativeTo: "/")
+        } throws: { "\($0)".contains("kubernetes.discover.namespaces") && "\($0)".contains("`all`") }
+        #expect {
+            try GatewayConfig(yaml: "kubernetes:\n  discover: {selector: a=b}", file: "p.yaml", relativeTo: "/")
+        } throws: { "\($0)".contains("needs `namespaces`") }
+        #expect {
+            try GatewayConfig(yaml: "kubernetes:\n  namespace: shop", file: "p.yaml", relativeTo: "/")
+        } throws: { "\($0)".contains("kubernetes.discover") }
+    }
 }
