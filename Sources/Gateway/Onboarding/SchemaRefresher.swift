@@ -146,7 +146,7 @@ struct SchemaRefresher: Sendable {
             json: backend.config.json ?? config.json, maxDepth: config.limits.maxJSONDepth)
         let api = try BackendAPI(
             backend: backend, source: .reflection(version: version, pod: pod.description), pool: pool,
-            options: options, key: "backend \(backend.name)", metrics: metrics)
+            descriptorSets: [set], options: options, key: "backend \(backend.name)", metrics: metrics)
         return (schema, api)
     }
 }

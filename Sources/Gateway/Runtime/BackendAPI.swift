@@ -16,6 +16,8 @@ package struct BackendAPI: Sendable {
     package let source: Source
     /// The compiled descriptors.
     package let pool: DescriptorPool
+    /// The serialized `FileDescriptorSet`s the pool was compiled from, for the gateway's reflection service.
+    package let descriptorSets: [[UInt8]]
     /// The services the backend serves (its `services` key narrows the descriptors' list).
     package let services: [ServiceDescriptor]
     /// The routes of every method of `services`, in declaration order.
@@ -36,8 +38,8 @@ package struct BackendAPI: Sendable {
     ///
     /// - Throws: `ConfigError` for a `services` entry the descriptors lack or an invalid path template.
     init(
-        backend: BackendRuntime, source: Source, pool: DescriptorPool, options: TranscodingOptions, key: String,
-        metrics: GatewayMetrics
+        backend: BackendRuntime, source: Source, pool: DescriptorPool, descriptorSets: [[UInt8]],
+        options: TranscodingOptions, key: String, metrics: GatewayMetrics
     ) throws(ConfigError) {
         let config = backend.config
         let known = Set(pool.services.map(\.fullName))
@@ -71,6 +73,7 @@ package struct BackendAPI: Sendable {
         self.backend = backend
         self.source = source
         self.pool = pool
+        self.descriptorSets = descriptorSets
         self.services = services
         self.routes = routes
         self.methodMetrics = methodMetrics

@@ -28,6 +28,8 @@ package struct GatewayRuntime: Sendable {
     private let arrivals: [String: Int]
     /// The directory of message types shared by the backends' schemas.
     package let types: TypeDirectory
+    /// What the gateway's own gRPC server reflection service describes: each backend's served services and files.
+    package let reflectionCatalog: ReflectionCatalog
 
     /// A gRPC service that two backends serve: the first keeps it.
     package struct ServiceConflict: Sendable, Hashable {
@@ -83,13 +85,16 @@ package struct GatewayRuntime: Sendable {
             }
             let options = TranscodingOptions(json: backendConfig.json ?? config.json, maxDepth: config.limits.maxJSONDepth)
             let pool: DescriptorPool
+            let sets: [[UInt8]]
             if let reflected {
-                pool = reflected.pool
+                (pool, sets) = (reflected.pool, [reflected.descriptorSet])
             } else {
-                pool = try Self.loadDescriptors(of: backendConfig, key: key, cache: descriptorFiles, types: inputs.types)
+                (pool, sets) = try Self.loadDescriptors(
+                    of: backendConfig, key: key, cache: descriptorFiles, types: inputs.types)
             }
             apis[backend.name] = try BackendAPI(
-                backend: backend, source: source, pool: pool, options: options, key: key, metrics: metrics)
+                backend: backend, source: source, pool: pool, descriptorSets: sets, options: options, key: key,
+                metrics: metrics)
         }
         var arrivals: [String: Int] = [:]
         var next = (previous?.arrivals.values.max() ?? -1) + 1
@@ -137,6 +142,14 @@ package struct GatewayRuntime: Sendable {
         self.methodMetrics = methodMetrics
         self.unknownMethodMetrics = unknownMethodMetrics
         self.types = inputs.types
+        self.reflectionCatalog = ReflectionCatalog(
+            backends: ordered.map { backend in
+                let api = apis[backend.name]!
+                return .init(
+                    name: backend.name,
+                    services: api.services.map(\.fullName).filter { backendsByService[$0] === backend },
+                    descriptorSets: api.descriptorSets)
+            })
     }
 
     /// The series of the method at a native gRPC call's path, or of the unknown methods of its service; nil
@@ -149,7 +162,7 @@ package struct GatewayRuntime: Sendable {
 
     private static func loadDescriptors(
         of backend: GatewayConfig.Backend, key: String, cache: DescriptorFileCache, types: TypeDirectory
-    ) throws(ConfigError) -> DescriptorPool {
+    ) throws(ConfigError) -> (DescriptorPool, sets: [[UInt8]]) {
         var sets: [(source: String, bytes: [UInt8])] = []
         let location = backend.descriptorsLocation
         for path in backend.descriptorFiles {
@@ -161,7 +174,7 @@ package struct GatewayRuntime: Sendable {
             sets.append((source: path, bytes: [UInt8](data)))
         }
         do {
-            return try DescriptorPool(descriptorSets: sets, cache: cache, types: types)
+            return (try DescriptorPool(descriptorSets: sets, cache: cache, types: types), sets.map(\.bytes))
         } catch  where error.code == .malformedDescriptorSet {
             throw ConfigError(
                 at: location, key: "\(key).descriptors",

@@ -2,6 +2,10 @@ import NIOCore
 
 /// Serves the streams of one h2c client connection: native gRPC calls are proxied as they are, other
 /// requests are gathered and answered as JSON requests.
+///
+/// Calls to `grpc.reflection.v1.ServerReflection` and `grpc.reflection.v1alpha.ServerReflection` are always the
+/// gateway's own, never a backend's (even one whose descriptors list those services): they describe every
+/// backend's services at once, from the runtime's ``ReflectionCatalog``.
 final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     private enum StreamState {
         /// A JSON request whose body is still arriving.
@@ -11,6 +15,8 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         case dispatched(HTTP2ResponseWriter, cancel: (() -> Void)?)
         /// A native gRPC call being proxied.
         case proxying(GRPCProxyStream)
+        /// A server reflection call the gateway answers itself.
+        case reflecting(ReflectionServerCall)
         /// Answered or refused; further data is ignored.
         case done
     }
@@ -51,7 +57,14 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
                 refuse(stream, .unsupportedGRPCVariant(contentType))
                 return
             }
-            startProxy(stream, path: path, headers: fields, endStream: endStream)
+            if path.hasPrefix("/grpc.reflection."),
+                let service = path.split(separator: "/", omittingEmptySubsequences: true).first,
+                ReflectionServiceVersion(serviceName: service) != nil
+            {
+                startReflection(stream, path: path, endStream: endStream)
+            } else {
+                startProxy(stream, path: path, headers: fields, endStream: endStream)
+            }
             return
         }
         if let length = fields.first(where: { $0.name == "content-length" }).flatMap({ Int($0.value) }),
@@ -99,6 +112,8 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
             }
         case .proxying(let proxy):
             proxy.clientSent(data, endStream: endStream)
+        case .reflecting(let call):
+            call.clientSent(data, endStream: endStream)
         case .dispatched, .done, nil:
             break
         }
@@ -110,6 +125,7 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         guard error != nil else { return }
         switch state {
         case .proxying(let proxy): proxy.clientClosed()
+        case .reflecting(let call): call.clientClosed()
         case .dispatched(_, let cancel): cancel?()
         case .receiving, .done, nil: break
         }
@@ -141,6 +157,29 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
         if endStream { proxy.clientSent(allocator.buffer(capacity: 0), endStream: true) }
     }
 
+    /// Answers a call to a reflection service: `ServerReflectionInfo` from the catalog, any other method with
+    /// UNIMPLEMENTED.
+    private func startReflection(_ stream: HTTP2ServerStream, path: String, endStream: Bool) {
+        guard ReflectionServiceVersion.allCases.contains(where: { $0.methodPath == path }) else {
+            streams[stream.id] = .done
+            stream.sendResponseHeaders(
+                [
+                    HTTP2Header(name: ":status", value: "200"),
+                    HTTP2Header(name: "content-type", value: "application/grpc"),
+                    HTTP2Header(name: "grpc-status", value: String(GRPCStatusCode.unimplemented.rawValue)),
+                    HTTP2Header(name: "grpc-message", value: "unknown method \(GRPCStatusFields.percentEncoded(path))"),
+                ],
+                endStream: true)
+            return
+        }
+        let record = dispatcher.record(route: nil, method: nil, httpMethod: "POST", routeName: path)
+        let call = ReflectionServerCall(
+            stream: stream, catalog: dispatcher.runtime.reflectionCatalog, maxMessageBytes: limits.maxRequestBytes,
+            record: record)
+        streams[stream.id] = .reflecting(call)
+        if endStream { call.clientSent(allocator.buffer(capacity: 0), endStream: true) }
+    }
+
     func requestHeadersTooLarge(on stream: HTTP2ServerStream) {
         refuse(stream, .headersTooLarge(limit: limits.maxHeaderBytes))
     }
@@ -148,6 +187,7 @@ final class HTTP2RequestHandler: HTTP2ServerStreamDelegate {
     func sendBufferDrained(on stream: HTTP2ServerStream) {
         switch streams[stream.id] {
         case .proxying(let proxy): proxy.clientSendBufferDrained()
+        case .reflecting(let call): call.sendBufferDrained()
         case .dispatched(let writer, _): writer.sendBufferDrained()
         case .receiving, .done, nil: break
         }

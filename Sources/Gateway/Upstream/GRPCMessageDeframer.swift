@@ -5,6 +5,15 @@ import NIOCore
 package struct GRPCMessageDeframer {
     /// Why a stream's messages cannot be read.
     package struct Failure: Error, CustomStringConvertible {
+        /// What is wrong with the message.
+        package enum Reason: Hashable, Sendable {
+            /// Its compressed flag is set.
+            case compressed
+            /// It is larger than the limit.
+            case tooLarge
+        }
+
+        package var reason: Reason
         package var description: String
     }
 
@@ -34,9 +43,13 @@ package struct GRPCMessageDeframer {
         while let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
             let length = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)
         {
-            guard flag == 0 else { throw Failure(description: "compressed messages are not supported") }
+            guard flag == 0 else {
+                throw Failure(reason: .compressed, description: "compressed messages are not supported")
+            }
             guard Int(length) <= maxMessageBytes else {
-                throw Failure(description: "message of \(length) bytes exceeds the limit of \(maxMessageBytes)")
+                throw Failure(
+                    reason: .tooLarge,
+                    description: "message of \(length) bytes exceeds the limit of \(maxMessageBytes)")
             }
             guard buffer.readableBytes >= 5 + Int(length) else { break }
             buffer.moveReaderIndex(forwardBy: 5)

@@ -1,46 +1,80 @@
-/// A `ServerReflectionResponse`, reduced to the answers the client asks for.
+/// A `ServerReflectionResponse`'s answer: what the client decodes from a pod and what the gateway's own reflection
+/// service encodes.
 ///
-/// Decoded by hand: `file_descriptor_response` = 4 (`repeated bytes file_descriptor_proto` = 1),
+/// Coded by hand: `file_descriptor_response` = 4 (`repeated bytes file_descriptor_proto` = 1),
+/// `all_extension_numbers_response` = 5 (`string base_type_name` = 1, `repeated int32 extension_number` = 2),
 /// `list_services_response` = 6 (`repeated ServiceResponse service` = 1, whose `name` = 1) and `error_response`
-/// = 7 (`int32 error_code` = 1, `string error_message` = 2); `valid_host`, `original_request` and the extension
-/// answers are skipped.
+/// = 7 (`int32 error_code` = 1, `string error_message` = 2); `valid_host` = 1 and `original_request` = 2 are
+/// written by the server and skipped by the client.
 enum ReflectionResponse: Hashable, Sendable {
     /// Serialized `FileDescriptorProto`s: the file asked for, and maybe (some of) its dependencies.
     case files([ReflectedFile])
+    /// The extension numbers of a message type: its full name, and the numbers in ascending order.
+    case extensionNumbers(baseTypeName: String, numbers: [Int32])
     /// The names of the services the server offers.
     case services([String])
     /// The server could not answer the question: a gRPC status code and its message.
     case error(code: Int32, message: String)
 
     /// Decodes a response.
-    /// - Throws: `ReflectionError` with `.malformedAnswer` when the bytes are not protobuf, or carry none of the
-    ///   three answers.
+    /// - Throws: `ReflectionError` with `.malformedAnswer` when the bytes are not protobuf, or carry no answer.
     init(serializedBytes bytes: [UInt8]) throws(ReflectionError) {
-        var reader = Reader(bytes: bytes, range: bytes.indices)
+        let answer: Self?
+        do throws(ReflectionWireReader.Malformed) {
+            answer = try Self.decode(bytes)
+        } catch {
+            throw ReflectionError(code: .malformedAnswer, message: "a response is not protobuf: \(error.message)")
+        }
+        guard let answer else {
+            throw ReflectionError(code: .malformedAnswer, message: "a response carries no answer the client asked for")
+        }
+        self = answer
+    }
+
+    private static func decode(_ bytes: [UInt8]) throws(ReflectionWireReader.Malformed) -> Self? {
+        var reader = ReflectionWireReader(bytes: bytes)
         var answer: Self?
         while !reader.isAtEnd {
             let (number, value) = try reader.readField()
             guard case .bytes(let range) = value else { continue }
-            var inner = Reader(bytes: bytes, range: range)
+            var inner = ReflectionWireReader(bytes: bytes, range: range)
             switch number {
             case 4:
                 var files: [ReflectedFile] = []
                 while !inner.isAtEnd {
                     if case (1, .bytes(let file)) = try inner.readField() {
-                        files.append(try ReflectedFile(serializedBytes: Array(bytes[file])))
+                        do throws(ReflectionError) {
+                            files.append(try ReflectedFile(serializedBytes: Array(bytes[file])))
+                        } catch {
+                            throw ReflectionWireReader.Malformed(message: error.message)
+                        }
                     }
                 }
                 answer = .files(files)
+            case 5:
+                var name = ""
+                var numbers: [Int32] = []
+                while !inner.isAtEnd {
+                    switch try inner.readField() {
+                    case (1, .bytes(let text)): name = inner.string(text)
+                    case (2, .varint(let value)): numbers.append(Int32(truncatingIfNeeded: value))
+                    case (2, .bytes(let packed)):
+                        var values = ReflectionWireReader(bytes: bytes, range: packed)
+                        while !values.isAtEnd {
+                            numbers.append(Int32(truncatingIfNeeded: try values.readPackedVarint()))
+                        }
+                    default: break
+                    }
+                }
+                answer = .extensionNumbers(baseTypeName: name, numbers: numbers)
             case 6:
                 var names: [String] = []
                 while !inner.isAtEnd {
                     guard case (1, .bytes(let service)) = try inner.readField() else { continue }
-                    var fields = Reader(bytes: bytes, range: service)
+                    var fields = ReflectionWireReader(bytes: bytes, range: service)
                     var name = ""
                     while !fields.isAtEnd {
-                        if case (1, .bytes(let text)) = try fields.readField() {
-                            name = String(decoding: bytes[text], as: UTF8.self)
-                        }
+                        if case (1, .bytes(let text)) = try fields.readField() { name = fields.string(text) }
                     }
                     names.append(name)
                 }
@@ -51,7 +85,7 @@ enum ReflectionResponse: Hashable, Sendable {
                 while !inner.isAtEnd {
                     switch try inner.readField() {
                     case (1, .varint(let value)): code = Int32(truncatingIfNeeded: value)
-                    case (2, .bytes(let text)): message = String(decoding: bytes[text], as: UTF8.self)
+                    case (2, .bytes(let text)): message = inner.string(text)
                     default: break
                     }
                 }
@@ -60,68 +94,54 @@ enum ReflectionResponse: Hashable, Sendable {
                 break
             }
         }
-        guard let answer else {
-            throw ReflectionError(code: .malformedAnswer, message: "a response carries no answer the client asked for")
-        }
-        self = answer
+        return answer
     }
 
-    /// Reads protobuf fields from a range of bytes, checking every length against it.
-    private struct Reader {
-        enum Value {
-            case varint(UInt64)
-            case bytes(Range<Int>)
-            case fixed
-        }
-
-        let bytes: [UInt8]
-        var position: Int
-        let end: Int
-
-        init(bytes: [UInt8], range: Range<Int>) {
-            self.bytes = bytes
-            self.position = range.lowerBound
-            self.end = range.upperBound
-        }
-
-        var isAtEnd: Bool { position >= end }
-
-        mutating func readField() throws(ReflectionError) -> (UInt64, Value) {
-            let tag = try readVarint()
-            switch tag & 7 {
-            case 0:
-                return (tag >> 3, .varint(try readVarint()))
-            case 1, 5:
-                let width = tag & 7 == 1 ? 8 : 4
-                guard end - position >= width else { throw Self.malformed("a fixed-width value is cut short") }
-                position += width
-                return (tag >> 3, .fixed)
-            case 2:
-                let length = try readVarint()
-                guard length <= UInt64(end - position) else { throw Self.malformed("a length exceeds the message") }
-                let start = position
-                position += Int(length)
-                return (tag >> 3, .bytes(start..<position))
-            default:
-                throw Self.malformed("a field has wire type \(tag & 7)")
+    /// The response's protobuf encoding, as the gateway's reflection service sends it.
+    /// - Parameters:
+    ///   - validHost: The `host` of the request, echoed as `valid_host`.
+    ///   - originalRequest: The request's own encoding, echoed as `original_request`.
+    func serialized(validHost: String, originalRequest: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        if !validHost.isEmpty { bytes.appendText(field: 1, validHost) }
+        bytes.appendBytes(field: 2, originalRequest)
+        switch self {
+        case .files(let files):
+            let length = files.reduce(0) { $0 + 1 + Self.varintSize(UInt64($1.bytes.count)) + $1.bytes.count }
+            bytes.reserveCapacity(bytes.count + 1 + Self.varintSize(UInt64(length)) + length)
+            bytes.appendVarint(4 << 3 | 2)
+            bytes.appendVarint(UInt64(length))
+            for file in files { bytes.appendBytes(field: 1, file.bytes) }
+        case .extensionNumbers(let name, let numbers):
+            let answer = bytes.beginMessage(field: 5)
+            if !name.isEmpty { bytes.appendText(field: 1, name) }
+            if !numbers.isEmpty {
+                let packed = bytes.beginMessage(field: 2)
+                for number in numbers { bytes.appendVarint(UInt64(bitPattern: Int64(number))) }
+                bytes.endLengthDelimited(at: packed)
             }
-        }
-
-        private mutating func readVarint() throws(ReflectionError) -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while position < end, shift < 64 {
-                let byte = bytes[position]
-                position += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
+            bytes.endLengthDelimited(at: answer)
+        case .services(let names):
+            let answer = bytes.beginMessage(field: 6)
+            for name in names {
+                let service = bytes.beginMessage(field: 1)
+                bytes.appendText(field: 1, name)
+                bytes.endLengthDelimited(at: service)
             }
-            throw Self.malformed("a varint is cut short or too long")
+            bytes.endLengthDelimited(at: answer)
+        case .error(let code, let message):
+            let answer = bytes.beginMessage(field: 7)
+            if code != 0 {
+                bytes.appendVarint(1 << 3)
+                bytes.appendVarint(UInt64(bitPattern: Int64(code)))
+            }
+            if !message.isEmpty { bytes.appendText(field: 2, message) }
+            bytes.endLengthDelimited(at: answer)
         }
+        return bytes
+    }
 
-        private static func malformed(_ message: String) -> ReflectionError {
-            ReflectionError(code: .malformedAnswer, message: "a response is not protobuf: \(message)")
-        }
+    private static func varintSize(_ value: UInt64) -> Int {
+        (64 - value.leadingZeroBitCount + 6) / 7 + (value == 0 ? 1 : 0)
     }
 }
