@@ -102,7 +102,8 @@ package final class ReflectionCatalog: Sendable {
         .error(code: Int32(GRPCStatusCode.notFound.rawValue), message: message)
     }
 
-    /// The index, built on first use; every later caller shares it.
+    /// The index, built on first use; every later caller shares it. It is built under the lock: a question
+    /// arriving meanwhile on another event loop waits for it rather than building it twice.
     private func currentIndex() -> Index {
         index.withLock { index in
             if let index { return index }
