@@ -5,28 +5,8 @@ import SwiftProtobuf
 /// every backend's set repeats (descriptor.proto, google/api/*.proto, the well-known types), or one big set
 /// that many backends narrow with `services`, are parsed once.
 package final class DescriptorFileCache {
-    private var parsed: [FileBytes: Google_Protobuf_FileDescriptorProto] = [:]
-    private var seenOnce: Set<FileBytes> = []
-
-    /// A file's serialized bytes as a dictionary key, hashed and compared a buffer at a time (an
-    /// `ArraySlice<UInt8>` key hashes byte by byte: most of a large config's load time went there).
-    private struct FileBytes: Hashable {
-        let bytes: ArraySlice<UInt8>
-
-        func hash(into hasher: inout Hasher) {
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
-
-        static func == (left: FileBytes, right: FileBytes) -> Bool {
-            left.bytes.count == right.bytes.count
-                && left.bytes.withUnsafeBytes { l in
-                    right.bytes.withUnsafeBytes { r in
-                        guard let a = l.baseAddress, let b = r.baseAddress else { return true }
-                        return memcmp(a, b, l.count) == 0
-                    }
-                }
-        }
-    }
+    private var parsed: [DescriptorFileBytes: Google_Protobuf_FileDescriptorProto] = [:]
+    private var seenOnce: Set<DescriptorFileBytes> = []
 
     package init() {}
 
@@ -41,7 +21,7 @@ package final class DescriptorFileCache {
         var files: [Google_Protobuf_FileDescriptorProto] = []
         files.reserveCapacity(ranges.count)
         for range in ranges {
-            let bytes = FileBytes(bytes: set.bytes[range])
+            let bytes = DescriptorFileBytes(bytes: set.bytes[range])
             if let file = parsed[bytes] {
                 files.append(file)
                 continue
@@ -51,7 +31,7 @@ package final class DescriptorFileCache {
             // Kept from its second sighting on: a file only one backend has (its own service, most of a large
             // config) would otherwise stay parsed until the whole load is done. The keys are copies of the
             // file's own bytes: a slice would keep the whole set alive.
-            let key = FileBytes(bytes: ArraySlice(Array(bytes.bytes)))
+            let key = DescriptorFileBytes(bytes: ArraySlice(Array(bytes.bytes)))
             if seenOnce.remove(key) != nil {
                 parsed[key] = file
             } else {
@@ -62,7 +42,7 @@ package final class DescriptorFileCache {
     }
 
     /// The byte ranges of the `file` entries (field 1) of a `FileDescriptorSet`; nil if it holds anything else.
-    private static func fileRanges(_ bytes: [UInt8]) -> [Range<Int>]? {
+    static func fileRanges(_ bytes: [UInt8]) -> [Range<Int>]? {
         bytes.withUnsafeBytes { buffer in
             var reader = WireReader(bytes: buffer, range: 0..<buffer.count)
             var ranges: [Range<Int>] = []

@@ -14,13 +14,17 @@ actor RuntimeUpdates {
     private let logger: Logger
     /// The directory of message types every schema joins.
     nonisolated let types: TypeDirectory
+    /// Where every schema's descriptor files are kept once.
+    nonisolated let descriptorFiles: DescriptorFileStore
 
     /// - Parameter state: Holds the runtime in force.
     init(state: GatewayState, logger: Logger) {
         self.state = state
         self.logger = logger
         self.types = state.runtime.types
+        self.descriptorFiles = state.runtime.descriptorFiles
         inputs.types = state.runtime.types
+        inputs.descriptorFiles = state.runtime.descriptorFiles
     }
 
     /// Hands every runtime built from now on to `serve` (the started gateway's event loops), after making it

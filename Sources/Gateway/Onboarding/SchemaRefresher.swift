@@ -26,6 +26,8 @@ struct SchemaRefresher: Sendable {
     let metrics: GatewayMetrics
     /// The directory of message types the schemas join.
     let types: TypeDirectory
+    /// Where the schemas' descriptor files are kept once.
+    let descriptorFiles: DescriptorFileStore
     /// Serves a new schema (with its routes, already built) from now on.
     let install: @Sendable (ReflectedSchema, BackendAPI) async -> Void
     let logger: Logger
@@ -110,7 +112,7 @@ struct SchemaRefresher: Sendable {
         do {
             made = try Self.compile(
                 set, services: answer.services, pod: pod, version: (schema?.version ?? 0) + 1, backend: backend,
-                config: config, metrics: metrics, types: types)
+                config: config, metrics: metrics, types: types, descriptorFiles: descriptorFiles)
         } catch {
             return refuse("\(source): \(error)", pod: pod)
         }
@@ -137,7 +139,7 @@ struct SchemaRefresher: Sendable {
     /// Compiles a reflected descriptor set and builds its routes, as the runtime will serve them.
     private static func compile(
         _ set: [UInt8], services: [String], pod: EndpointAddress, version: Int, backend: BackendRuntime,
-        config: GatewayConfig, metrics: GatewayMetrics, types: TypeDirectory
+        config: GatewayConfig, metrics: GatewayMetrics, types: TypeDirectory, descriptorFiles: DescriptorFileStore
     ) throws -> (ReflectedSchema, BackendAPI) {
         let pool = try DescriptorPool(descriptorSets: [(source: "reflection of \(pod)", bytes: set)], types: types)
         let schema = ReflectedSchema(
@@ -146,7 +148,7 @@ struct SchemaRefresher: Sendable {
             json: backend.config.json ?? config.json, maxDepth: config.limits.maxJSONDepth)
         let api = try BackendAPI(
             backend: backend, source: .reflection(version: version, pod: pod.description), pool: pool,
-            descriptorSets: [set], options: options, key: "backend \(backend.name)", metrics: metrics)
+            descriptors: descriptorFiles.descriptors(ofSets: [set]), options: options, key: "backend \(backend.name)", metrics: metrics)
         return (schema, api)
     }
 }

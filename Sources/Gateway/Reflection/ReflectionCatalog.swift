@@ -27,8 +27,11 @@ import Synchronization
 package final class ReflectionCatalog: Sendable {
     /// One backend's part: the services routed to it and the descriptors they come from.
     package struct Backend: Sendable {
-        enum Descriptors: Sendable {
+        /// A backend's descriptor files.
+        package enum Descriptors: Sendable {
+            /// Serialized `FileDescriptorSet`s.
             case sets([[UInt8]])
+            /// Serialized `FileDescriptorProto`s.
             case files([[UInt8]])
         }
 
@@ -38,18 +41,11 @@ package final class ReflectionCatalog: Sendable {
         package var services: [String]
         var descriptors: Descriptors
 
-        /// A backend described by serialized `FileDescriptorSet`s, e.g. read from `descriptors` files.
-        package init(name: String, services: [String], descriptorSets: [[UInt8]]) {
+        /// A backend described by `descriptors`: its descriptor sets or files.
+        package init(name: String, services: [String], descriptors: Descriptors) {
             self.name = name
             self.services = services
-            self.descriptors = .sets(descriptorSets)
-        }
-
-        /// A backend described by serialized `FileDescriptorProto`s, e.g. fetched over reflection.
-        package init(name: String, services: [String], files: [[UInt8]]) {
-            self.name = name
-            self.services = services
-            self.descriptors = .files(files)
+            self.descriptors = descriptors
         }
     }
 
@@ -119,6 +115,6 @@ package final class ReflectionCatalog: Sendable {
             base64Encoded: GRPCReflectionDescriptors.fileDescriptorSetBase64, options: .ignoreUnknownCharacters)
         return Backend(
             name: "the gateway", services: ReflectionServiceVersion.allCases.map(\.serviceName),
-            descriptorSets: [[UInt8](bytes ?? Data())])
+            descriptors: .sets([[UInt8](bytes ?? Data())]))
     }()
 }

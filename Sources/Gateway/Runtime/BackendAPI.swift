@@ -16,8 +16,9 @@ package struct BackendAPI: Sendable {
     package let source: Source
     /// The compiled descriptors.
     package let pool: DescriptorPool
-    /// The serialized `FileDescriptorSet`s the pool was compiled from, for the gateway's reflection service.
-    package let descriptorSets: [[UInt8]]
+    /// The descriptor files the pool was compiled from, for the gateway's reflection service (each distinct file
+    /// kept once by the gateway's `DescriptorFileStore`).
+    package let descriptors: ReflectionCatalog.Backend.Descriptors
     /// The services the backend serves (its `services` key narrows the descriptors' list).
     package let services: [ServiceDescriptor]
     /// The routes of every method of `services`, in declaration order.
@@ -38,7 +39,7 @@ package struct BackendAPI: Sendable {
     ///
     /// - Throws: `ConfigError` for a `services` entry the descriptors lack or an invalid path template.
     init(
-        backend: BackendRuntime, source: Source, pool: DescriptorPool, descriptorSets: [[UInt8]],
+        backend: BackendRuntime, source: Source, pool: DescriptorPool, descriptors: ReflectionCatalog.Backend.Descriptors,
         options: TranscodingOptions, key: String, metrics: GatewayMetrics
     ) throws(ConfigError) {
         let config = backend.config
@@ -73,7 +74,7 @@ package struct BackendAPI: Sendable {
         self.backend = backend
         self.source = source
         self.pool = pool
-        self.descriptorSets = descriptorSets
+        self.descriptors = descriptors
         self.services = services
         self.routes = routes
         self.methodMetrics = methodMetrics

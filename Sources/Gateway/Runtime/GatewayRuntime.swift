@@ -28,6 +28,8 @@ package struct GatewayRuntime: Sendable {
     private let arrivals: [String: Int]
     /// The directory of message types shared by the backends' schemas.
     package let types: TypeDirectory
+    /// The descriptor files the backends' schemas came from, each kept once.
+    package let descriptorFiles: DescriptorFileStore
     /// What the gateway's own gRPC server reflection service describes: each backend's served services and files.
     package let reflectionCatalog: ReflectionCatalog
 
@@ -93,7 +95,8 @@ package struct GatewayRuntime: Sendable {
                     of: backendConfig, key: key, cache: descriptorFiles, types: inputs.types)
             }
             apis[backend.name] = try BackendAPI(
-                backend: backend, source: source, pool: pool, descriptorSets: sets, options: options, key: key,
+                backend: backend, source: source, pool: pool,
+                descriptors: inputs.descriptorFiles.descriptors(ofSets: sets), options: options, key: key,
                 metrics: metrics)
         }
         var arrivals: [String: Int] = [:]
@@ -142,13 +145,14 @@ package struct GatewayRuntime: Sendable {
         self.methodMetrics = methodMetrics
         self.unknownMethodMetrics = unknownMethodMetrics
         self.types = inputs.types
+        self.descriptorFiles = inputs.descriptorFiles
         self.reflectionCatalog = ReflectionCatalog(
             backends: ordered.map { backend in
                 let api = apis[backend.name]!
                 return .init(
                     name: backend.name,
                     services: api.services.map(\.fullName).filter { backendsByService[$0] === backend },
-                    descriptorSets: api.descriptorSets)
+                    descriptors: api.descriptors)
             })
     }
 

@@ -16,6 +16,8 @@ package struct RuntimeInputs: Sendable {
     /// The directory of every backend's message types, for `Any` values; one per gateway, so that kept
     /// backends' tables stay in it.
     package var types = TypeDirectory()
+    /// The descriptor files of every schema, each kept once; one per gateway, like `types`.
+    package var descriptorFiles = DescriptorFileStore()
 
     package init() {}
 }

@@ -211,6 +211,7 @@ public final class GatewayServer: Service, Sendable {
         let refresher = SchemaRefresher(
             backend: backend, current: await self.updates.schema(of: backend.name), eventLoop: group.next(),
             config: state.runtime.config, metrics: state.metrics, types: self.updates.types,
+            descriptorFiles: self.updates.descriptorFiles,
             install: { [updates = self.updates] schema, api in await updates.schemaArrived(schema, api: api) },
             logger: logger)
         await withTaskGroup(of: Void.self) { group in

@@ -264,7 +264,7 @@ struct ReflectionCatalogTests {
         let catalog = ReflectionCatalog(backends: [
             .init(
                 name: "one", services: ["b.Beta"],
-                files: [try! Self.common().serializedBytes(), try! Self.beta().serializedBytes()])
+                descriptors: .files([try! Self.common().serializedBytes(), try! Self.beta().serializedBytes()]))
         ])
         #expect(Self.ask(catalog, .fileContainingSymbol("b.Beta")) == ["b/beta.proto", "a/common.proto"])
     }
@@ -285,5 +285,12 @@ struct ReflectionCatalogTests {
             .init(name: "one", services: ["b.Beta"], descriptorSets: [Self.set([Self.beta()])])
         ])
         #expect(Self.ask(catalog, .fileByFilename("b/beta.proto")) == ["b/beta.proto"])
+    }
+}
+
+extension ReflectionCatalog.Backend {
+    /// A backend described by serialized `FileDescriptorSet`s.
+    fileprivate init(name: String, services: [String], descriptorSets: [[UInt8]]) {
+        self.init(name: name, services: services, descriptors: .sets(descriptorSets))
     }
 }
