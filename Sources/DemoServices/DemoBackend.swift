@@ -60,7 +60,7 @@ public enum DemoBackend {
         return try await RunningDemoBackend.start(
             kind: kind,
             name: name,
-            server: GRPCServer(transport: transport, services: [service])
+            server: GRPCServer(transport: transport, services: [service, DemoReflectionService(kind: kind)])
         )
     }
 

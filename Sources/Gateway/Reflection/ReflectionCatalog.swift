@@ -94,6 +94,33 @@ package final class ReflectionCatalog: Sendable {
         }
     }
 
+    /// Why a request message ends its call, as grpc-go's reflection server ends it.
+    package struct Refusal: Error, Hashable {
+        /// The call's status: INTERNAL for bytes that are no `ServerReflectionRequest`, INVALID_ARGUMENT for a
+        /// request that asks no question.
+        package var code: GRPCStatusCode
+        /// Its message.
+        package var message: String
+    }
+
+    /// Answers one serialized `ServerReflectionRequest` with a serialized `ServerReflectionResponse`, which
+    /// echoes the request's host and the request itself.
+    ///
+    /// - Parameter sentFiles: The names of the files the call has carried; the answer's are added.
+    /// - Throws: `Refusal` when the call must end instead.
+    package func answer(serializedRequest bytes: [UInt8], sentFiles: inout Set<String>) throws(Refusal) -> [UInt8] {
+        let received: ReflectionRequest.Received
+        do throws(ReflectionWireReader.Malformed) {
+            received = try ReflectionRequest.decode(bytes)
+        } catch {
+            throw Refusal(code: .internalError, message: "a request is not a ServerReflectionRequest: \(error.message)")
+        }
+        guard let request = received.request else {
+            throw Refusal(code: .invalidArgument, message: "a request asks no question (no message_request)")
+        }
+        return answer(request, sentFiles: &sentFiles).serialized(validHost: received.host, originalRequest: bytes)
+    }
+
     private static func notFound(_ message: String) -> ReflectionResponse {
         .error(code: Int32(GRPCStatusCode.notFound.rawValue), message: message)
     }

@@ -69,22 +69,13 @@ struct ReflectionServerStateMachine {
             return output
         }
         for message in messages {
-            let bytes = Array(message.readableBytesView)
-            let received: ReflectionRequest.Received
-            do throws(ReflectionWireReader.Malformed) {
-                received = try ReflectionRequest.decode(bytes)
+            do throws(ReflectionCatalog.Refusal) {
+                output.responses.append(
+                    try catalog.answer(serializedRequest: Array(message.readableBytesView), sentFiles: &answering.sentFiles))
             } catch {
-                output.status = Status(
-                    code: .internalError, message: "a request is not a ServerReflectionRequest: \(error.message)")
+                output.status = Status(code: error.code, message: error.message)
                 return output
             }
-            guard let request = received.request else {
-                output.status = Status(
-                    code: .invalidArgument, message: "a request asks no question (no message_request)")
-                return output
-            }
-            let answer = catalog.answer(request, sentFiles: &answering.sentFiles)
-            output.responses.append(answer.serialized(validHost: received.host, originalRequest: bytes))
         }
         if endStream {
             output.status =

@@ -1,3 +1,4 @@
+import DemoServices
 import Discovery
 import Foundation
 import Gateway
@@ -195,5 +196,42 @@ struct ReflectionBackendEndToEndTests {
             #expect(leftOut.first?["path"] as? String == "/v1/notes/{name}")
             #expect(try await Self.counter("portico_route_conflicts", "", admin: admin) == 1)
         }
+    }
+
+    @Test("the demo's grpc-swift backends describe themselves: a reflection backend in front of them needs no descriptors")
+    func demoBackendsDescribeThemselves() async throws {
+        let library = try await DemoBackend.start(kind: .library, name: "library-reflected")
+        let echo = try await DemoBackend.start(kind: .echo, name: "echo-reflected")
+        do {
+            try await withGateway(echo: 0, library: 0, configure: { config in
+                config.backends = [
+                    Self.reflectionBackend("library", ports: [library.port]),
+                    Self.reflectionBackend("echo", ports: [echo.port]),
+                ]
+            }) { gateway in
+                let shelves = try await Self.poll(gateway.client(), "GET", "/v1/shelves") { $0["shelves"] != nil }
+                #expect(shelves.status == 200, "\(shelves)")
+                let echoed = try await Self.poll(gateway.client(.h2c), "GET", "/v1/echo/hi") {
+                    $0["servedBy"] as? String == "echo-reflected"
+                }
+                #expect(echoed.status == 200, "\(echoed)")
+                let admin = CurlClient(baseURL: "http://\(gateway.adminAddress)")
+                let routes = try await admin.send("GET", "/routes").json["routes"] as? [[String: Any]] ?? []
+                let fromFiles = try RouteListing(
+                    config: GatewayConfig(backends: [
+                        GatewayConfig.Backend(
+                            name: "library", descriptorFiles: [DemoBackend.descriptorSetURL(for: .library).path],
+                            endpoints: [SocketAddressText(host: "127.0.0.1", port: 1)])
+                    ])
+                ).text.split(separator: "\n").count - 1
+                #expect(routes.filter { $0["backend"] as? String == "library" }.count == fromFiles)
+            }
+        } catch {
+            await library.stop(gracePeriod: .seconds(1))
+            await echo.stop(gracePeriod: .seconds(1))
+            throw error
+        }
+        await library.stop(gracePeriod: .seconds(1))
+        await echo.stop(gracePeriod: .seconds(1))
     }
 }
