@@ -1,3 +1,4 @@
+import DemoServices
 import Discovery
 import Foundation
 import Gateway
@@ -118,5 +119,41 @@ struct ExposedServicesEndToEndTests {
             #expect(text.contains("openapi-spec-validator accepts the document"), "\(text)")
             #expect(text.contains("check_openapi: ") && text.contains(" 0 failed"), "\(text)")
         }
+    }
+
+    @Test("a request in flight when its Service stops being exposed finishes; the next one finds no route")
+    func removalLetsRequestsInFlightFinish() async throws {
+        let server = try await KubeAPIServer()
+        let pod = try await DemoBackend.start(kind: .echo, name: "echo-exposed")
+        let kubeconfig = try server.kubeconfig()
+        do {
+            try await server.applyService("echo", ports: [("grpc", 80)], annotations: Self.expose)
+            try await Self.publish(server, service: "echo", port: pod.port, pod: "echo-exposed")
+            try await withGateway(echo: 0, library: 0, configure: { config in
+                config.backends = []
+                config.kubernetes.kubeconfig = kubeconfig
+                config.exposedServices = .init(scope: .namespaces(["shop"]))
+            }) { gateway in
+                let client = gateway.client()
+                #expect(try await Pods.poll(client, "GET", "/v1/echo/hi").status == 200)
+                let slow = Task {
+                    let reply = try await client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":3000}"#)
+                    return (reply, ContinuousClock.now)
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                try await server.applyService("echo", ports: [("grpc", 80)], annotations: [:])
+                let gone = try await Pods.poll(client, "GET", "/v1/echo/hi", status: 404) { _ in true }
+                let goneAt = ContinuousClock.now
+                #expect(gone.status == 404)
+                let (reply, answeredAt) = try await slow.value
+                #expect(goneAt < answeredAt, "the route was gone while the request was in flight")
+                #expect(reply.status == 200, "\(reply)")
+                #expect(try reply.json["message"] as? String == "slow")
+            }
+        } catch {
+            await pod.stop(gracePeriod: .seconds(1))
+            throw error
+        }
+        await pod.stop(gracePeriod: .seconds(1))
     }
 }
