@@ -99,24 +99,25 @@ package struct GatewayRuntime: Sendable {
                 descriptors: inputs.descriptorFiles.descriptors(ofSets: sets), options: options, key: key,
                 metrics: metrics)
         }
+        // Each served backend with its API, earliest served first: the order that settles conflicts.
         var arrivals: [String: Int] = [:]
         var next = (previous?.arrivals.values.max() ?? -1) + 1
-        for backend in backends where apis[backend.name] != nil {
-            if let earlier = previous?.arrivals[backend.name] {
-                arrivals[backend.name] = earlier
-            } else {
-                arrivals[backend.name] = next
-                next += 1
-            }
+        var served: [(arrival: Int, api: BackendAPI)] = []
+        for backend in backends {
+            guard let api = apis[backend.name] else { continue }
+            let arrival = previous?.arrivals[backend.name] ?? next
+            if arrival == next { next += 1 }
+            arrivals[backend.name] = arrival
+            served.append((arrival, api))
         }
-        let ordered = backends.filter { apis[$0.name] != nil }.sorted { arrivals[$0.name]! < arrivals[$1.name]! }
+        let ordered = served.sorted { $0.arrival < $1.arrival }.map(\.api)
         var routes: [RouteTable<RouteTarget>.Route] = []
         var methodMetrics: [String: MethodMetrics] = [:]
         var unknownMethodMetrics: [String: MethodMetrics] = [:]
         var backendsByService: [String: BackendRuntime] = [:]
         var serviceConflicts: [ServiceConflict] = []
-        for backend in ordered {
-            let api = apis[backend.name]!
+        for api in ordered {
+            let backend = api.backend
             var leftOut: Set<String> = []
             for service in api.services {
                 if let other = backendsByService[service.fullName] {
@@ -147,11 +148,10 @@ package struct GatewayRuntime: Sendable {
         self.types = inputs.types
         self.descriptorFiles = inputs.descriptorFiles
         self.reflectionCatalog = ReflectionCatalog(
-            backends: ordered.map { backend in
-                let api = apis[backend.name]!
-                return .init(
-                    name: backend.name,
-                    services: api.services.map(\.fullName).filter { backendsByService[$0] === backend },
+            backends: ordered.map { api in
+                .init(
+                    name: api.backend.name,
+                    services: api.services.map(\.fullName).filter { backendsByService[$0] === api.backend },
                     descriptors: api.descriptors)
             })
     }
