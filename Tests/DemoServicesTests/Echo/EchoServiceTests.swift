@@ -23,7 +23,9 @@ struct EchoServiceTests {
                 var request = Portico_Demo_Echo_V1_EchoRequest()
                 request.message = "hello"
                 var options = CallOptions.defaults
-                options.timeout = .seconds(30)
+                // A deadline so that the call carries grpc-timeout; long, because the parallel suite can starve
+                // a first call on two cores for over 30 s (seen twice in CI runs).
+                options.timeout = .seconds(300)
                 var metadata = Metadata()
                 metadata.addString("abc", forKey: "x-request-id")
                 metadata.addString("one", forKey: "x-repeated")

@@ -137,7 +137,9 @@ struct ExposedServicesEndToEndTests {
                 let client = gateway.client()
                 #expect(try await Pods.poll(client, "GET", "/v1/echo/hi").status == 200)
                 let slow = Task {
-                    let reply = try await client.send("POST", "/v1/echo", body: #"{"message":"slow","delayMs":3000}"#)
+                    // Slow enough to outlast the removal on a loaded machine (3 s did not, once, in CI).
+                    let reply = try await client.send(
+                        "POST", "/v1/echo", body: #"{"message":"slow","delayMs":20000}"#, timeout: 90)
                     return (reply, ContinuousClock.now)
                 }
                 try await Task.sleep(for: .milliseconds(500))
