@@ -23,11 +23,12 @@ public final class GatewayServer: Service, Sendable {
     /// The task following each backend's endpoints (and refreshing its schema), by backend runtime.
     private let followers = Mutex<[ObjectIdentifier: Follower]>([:])
 
-    /// What follows one backend: the task, and where its schema refresher learns of its pods.
+    /// What follows one backend: the task, and, for a `reflection` backend, where its schema refresher learns
+    /// of its pods.
     private struct Follower {
         let backend: BackendRuntime
         let task: Task<Void, Never>
-        let podChanges: AsyncStream<[EndpointAddress]>.Continuation
+        let podChanges: AsyncStream<[EndpointAddress]>.Continuation?
     }
     private let dispatchers = Mutex<[NIOLoopBound<RequestDispatcher>]>([])
     private let kubernetes = Mutex<KubernetesDiscovery?>(nil)
@@ -182,13 +183,15 @@ public final class GatewayServer: Service, Sendable {
             let gone = followers.filter { !present.contains($0.key) }
             for key in gone.keys { followers[key] = nil }
             for backend in runtime.backends where followers[ObjectIdentifier(backend)] == nil {
-                let (pods, podChanges) = AsyncStream.makeStream(
-                    of: [EndpointAddress].self, bufferingPolicy: .bufferingNewest(1))
+                // Only a schema refresher needs the pods as a stream (a thousand backends' streams cost 3 MiB).
+                let pods =
+                    backend.config.reflection == nil
+                    ? nil : AsyncStream.makeStream(of: [EndpointAddress].self, bufferingPolicy: .bufferingNewest(1))
                 let task = Task {
-                    await self.follow(
-                        backend, kubernetes: kubernetes, dispatchers: dispatchers, pods: (pods, podChanges))
+                    await self.follow(backend, kubernetes: kubernetes, dispatchers: dispatchers, pods: pods)
                 }
-                followers[ObjectIdentifier(backend)] = Follower(backend: backend, task: task, podChanges: podChanges)
+                followers[ObjectIdentifier(backend)] = Follower(
+                    backend: backend, task: task, podChanges: pods?.continuation)
             }
             return gone.values.map(\.task)
         }
@@ -200,11 +203,11 @@ public final class GatewayServer: Service, Sendable {
     /// also keeps its schema current from its pods. Runs until cancelled.
     private func follow(
         _ backend: BackendRuntime, kubernetes: KubernetesDiscovery?, dispatchers: [NIOLoopBound<RequestDispatcher>],
-        pods: (stream: AsyncStream<[EndpointAddress]>, changes: AsyncStream<[EndpointAddress]>.Continuation)
+        pods: (stream: AsyncStream<[EndpointAddress]>, continuation: AsyncStream<[EndpointAddress]>.Continuation)?
     ) async {
         let logger = self.logger
         let updates = backend.endpointUpdates(kubernetes: kubernetes)
-        guard backend.config.reflection != nil else {
+        guard let pods else {
             for await snapshot in updates { Self.apply(snapshot, to: backend, dispatchers: dispatchers, logger: logger) }
             return
         }
@@ -216,9 +219,9 @@ public final class GatewayServer: Service, Sendable {
             logger: logger)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await refresher.run(pods: pods.stream) }
-            pods.changes.yield(backend.balancer.endpoints)
+            pods.continuation.yield(backend.balancer.endpoints)
             for await snapshot in updates {
-                pods.changes.yield(Self.apply(snapshot, to: backend, dispatchers: dispatchers, logger: logger))
+                pods.continuation.yield(Self.apply(snapshot, to: backend, dispatchers: dispatchers, logger: logger))
             }
         }
     }
@@ -366,7 +369,7 @@ public final class GatewayServer: Service, Sendable {
     package func apply(_ snapshot: EndpointSnapshot) {
         guard let backend = state.runtime.backends.first(where: { $0.name == snapshot.backend }) else { return }
         let addresses = Self.apply(snapshot, to: backend, dispatchers: dispatchers.withLock { $0 }, logger: logger)
-        followers.withLock { $0[ObjectIdentifier(backend)] }?.podChanges.yield(addresses)
+        followers.withLock { $0[ObjectIdentifier(backend)] }?.podChanges?.yield(addresses)
     }
 
     /// The open upstream connections to each endpoint of `backend` (endpoints that left but still finish
